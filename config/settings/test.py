@@ -1,0 +1,6 @@
+"""Settings for the test suite: fast hashing, no debug."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

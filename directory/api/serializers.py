@@ -1,0 +1,49 @@
+from rest_framework import serializers
+
+from directory.geo import to_unit
+from directory.models import Location, Practitioner, Technique
+
+
+class TechniqueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Technique
+        fields = ["slug", "name"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "clinic_name",
+            "address_line1",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+            "phone",
+        ]
+
+
+class PractitionerSerializer(serializers.ModelSerializer):
+    techniques = TechniqueSerializer(many=True, read_only=True)
+    distance = serializers.SerializerMethodField(help_text="In the requested unit; null without `near`.")
+    location = serializers.SerializerMethodField(help_text="The nearest location (the first without `near`).")
+    url = serializers.SerializerMethodField(help_text="The practitioner's profile page.")
+
+    class Meta:
+        model = Practitioner
+        fields = ["id", "name", "credentials", "techniques", "distance", "location", "url"]
+
+    def get_distance(self, practitioner: Practitioner) -> float | None:
+        kilometres = getattr(practitioner, "distance_km", None)
+        return None if kilometres is None else round(to_unit(kilometres, self.context["unit"]), 2)
+
+    def get_location(self, practitioner: Practitioner) -> dict | None:
+        location = practitioner.listed_location
+        return None if location is None else LocationSerializer(location).data
+
+    def get_url(self, practitioner: Practitioner) -> str:
+        return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())

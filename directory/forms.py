@@ -1,0 +1,122 @@
+"""Forms validate; they never write."""
+
+from __future__ import annotations
+
+from django import forms
+
+from directory.geo import locate_postal_code
+from directory.models import Location, Practitioner, Technique
+
+YES_WORDS = {"yes", "y", "true", "1"}
+NO_WORDS = {"no", "n", "false", "0"}
+COUNTRY_NAMES = {
+    "": "US",
+    "us": "US",
+    "usa": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "ca": "CA",
+    "can": "CA",
+    "canada": "CA",
+}
+PRACTITIONER_FIELDS = [
+    "name",
+    "credentials",
+    "email",
+    "website",
+    "accepting_new_patients",
+    "status",
+    "techniques",
+]
+LOCATION_FIELDS = [
+    "clinic_name",
+    "address_line1",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "phone",
+]
+
+
+class ImportRowForm(forms.Form):
+    """One row of a practitioner CSV file; `techniques_by_name` maps folded names and slugs to techniques."""
+
+    external_id = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=200)
+    credentials = forms.CharField(max_length=100, required=False)
+    clinic_name = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
+    address_line1 = forms.CharField(max_length=200)
+    city = forms.CharField(max_length=100)
+    state = forms.CharField(max_length=50)
+    postal_code = forms.CharField(max_length=20)
+    country = forms.CharField(max_length=40, required=False)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    techniques = forms.CharField(required=False, max_length=1000)
+    accepting_new_patients = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+
+    def __init__(self, *args, techniques_by_name: dict[str, Technique], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.techniques_by_name = techniques_by_name
+        self.located_from_postal_code = False
+
+    def clean_country(self) -> str:
+        country = COUNTRY_NAMES.get(self.cleaned_data["country"].strip().lower())
+        if country is None:
+            raise forms.ValidationError("Country must be US or CA.")
+        return country
+
+    def clean_techniques(self) -> list[Technique]:
+        names = [name.strip() for name in self.cleaned_data["techniques"].split(";") if name.strip()]
+        unknown = [name for name in names if name.lower() not in self.techniques_by_name]
+        if unknown:
+            raise forms.ValidationError(f"Unknown technique: {', '.join(unknown)}.")
+        found = {self.techniques_by_name[name.lower()] for name in names}
+        return sorted(found, key=lambda technique: technique.slug)
+
+    def clean_accepting_new_patients(self) -> bool:
+        word = self.cleaned_data["accepting_new_patients"].strip().lower()
+        if word == "" or word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+        raise forms.ValidationError("Enter yes or no.")
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"].strip().lower() or Practitioner.Status.PUBLISHED
+        if status not in (Practitioner.Status.PUBLISHED, Practitioner.Status.PENDING):
+            raise forms.ValidationError("Status must be published or pending.")
+        return status
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if "latitude" in self.errors or "longitude" in self.errors:
+            return cleaned
+        if (latitude is None) != (longitude is None):
+            raise forms.ValidationError("Give both latitude and longitude, or neither.")
+        if latitude is None and "postal_code" in cleaned and "country" in cleaned:
+            point = locate_postal_code(cleaned["postal_code"], cleaned["country"])
+            if point is None:
+                raise forms.ValidationError(
+                    f"No coordinates, and postal code {cleaned['postal_code']} is not in the bundled "
+                    f"{cleaned['country']} postal-code data."
+                )
+            cleaned["latitude"], cleaned["longitude"] = point.latitude, point.longitude
+            self.located_from_postal_code = True
+        return cleaned
+
+    def practitioner_values(self) -> dict:
+        return {field: self.cleaned_data[field] for field in PRACTITIONER_FIELDS}
+
+    def location_values(self) -> dict:
+        values = {field: self.cleaned_data[field] for field in LOCATION_FIELDS}
+        values["country"] = Location.Country(values["country"])
+        return values

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from directory.geo import Point, bounding_box, distance_km
+
+EARTH_HALF_CIRCUMFERENCE_KM = 20_004.0
+
+
+class Technique(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PractitionerQuerySet(models.QuerySet["Practitioner"]):
+    def published(self) -> PractitionerQuerySet:
+        return self.filter(status=Practitioner.Status.PUBLISHED)
+
+    def offering(self, techniques: Iterable[Technique]) -> PractitionerQuerySet:
+        """Practitioners offering ANY of `techniques` (all of them when none are given)."""
+        techniques = list(techniques)
+        if not techniques:
+            return self
+        offers = Practitioner.techniques.through.objects.filter(practitioner=OuterRef("pk"), technique__in=techniques)
+        return self.filter(Exists(offers))
+
+    def by_name(self) -> PractitionerQuerySet:
+        """Alphabetical, each carrying `listed_locations` in the order they were added (fetched per page)."""
+        in_order = Location.objects.order_by("pk")
+        return self.order_by("name", "pk").prefetch_related(
+            Prefetch("locations", queryset=in_order, to_attr="listed_locations")
+        )
+
+    def near(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
+        """Practitioners with a location within `radius_km`, nearest first, each once.
+
+        Each carries `distance_km` (to its nearest location) and `listed_locations`, nearest first (fetched per
+        page).
+        """
+        box = bounding_box(origin, radius_km)
+        nearest_first = Location.objects.annotate(distance_km=distance_km(origin)).order_by("distance_km", "pk")
+        return (
+            self.filter(box.as_q(prefix="locations__"))
+            .annotate(distance_km=Min(distance_km(origin, prefix="locations__")))
+            .filter(distance_km__lte=radius_km)
+            .order_by("distance_km", "name", "pk")
+            .prefetch_related(Prefetch("locations", queryset=nearest_first, to_attr="listed_locations"))
+        )
+
+    def nearest(self, origin: Point, count: int, beyond_km: float = 0.0) -> list[Practitioner]:
+        """The `count` practitioners nearest to `origin`, however far, widening an index-backed search."""
+        radius_km = max(beyond_km, 50.0)
+        while True:
+            radius_km = min(radius_km * 4, EARTH_HALF_CIRCUMFERENCE_KM)
+            found = list(self.near(origin, radius_km)[:count])
+            if len(found) >= count or radius_km >= EARTH_HALF_CIRCUMFERENCE_KM:
+                return found
+
+    def with_techniques(self) -> PractitionerQuerySet:
+        return self.prefetch_related(Prefetch("techniques", queryset=Technique.objects.order_by("name")))
+
+
+class Practitioner(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, blank=True)
+    credentials = models.CharField(max_length=100, blank=True, help_text="For example DC, DCM.")
+    bio = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    accepting_new_patients = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    external_id = models.CharField(
+        max_length=100, unique=True, null=True, blank=True, help_text="Identifier in an imported file."
+    )
+    techniques = models.ManyToManyField(Technique, related_name="practitioners", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PractitionerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.slug = self.slug_for(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:practitioner-detail", kwargs={"pk": self.pk, "slug": self.slug or "practitioner"})
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        return slugify(name)[:200] or "practitioner"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def listed_location(self) -> Location | None:
+        """The location a search shows: the nearest after `near()`, the first after `by_name()`."""
+        listed = getattr(self, "listed_locations", None)
+        return listed[0] if listed else None
+
+
+class Location(models.Model):
+    class Country(models.TextChoices):
+        US = "US", "United States"
+        CA = "CA", "Canada"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="locations")
+    clinic_name = models.CharField(max_length=200, blank=True)
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField("state or province", max_length=50)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, choices=Country.choices, default=Country.US)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lon")]
+        constraints = [
+            models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_in_range"),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180), name="location_longitude_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.clinic_name or f"{self.address_line1}, {self.city}"
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, f"{self.city}, {self.state} {self.postal_code}"]
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def directions_url(self) -> str:
+        """A link that opens directions to this address in the patient's maps service."""
+        destination = f"{self.address}, {self.get_country_display()}"
+        return "https://www.google.com/maps/dir/?" + urlencode({"api": 1, "destination": destination})

@@ -1,0 +1,229 @@
+"""Writes with side effects. Each function is named <entity>_<action> and takes keyword arguments only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import transaction
+
+from directory.forms import ImportRowForm
+from directory.models import Location, Practitioner, Technique
+
+IMPORT_COLUMNS = [
+    "external_id",
+    "name",
+    "credentials",
+    "clinic_name",
+    "email",
+    "phone",
+    "website",
+    "address_line1",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "techniques",
+    "accepting_new_patients",
+    "status",
+]
+REQUIRED_COLUMNS = {"external_id", "name", "address_line1", "city", "state", "postal_code"}
+BATCH_SIZE = 500
+
+
+@dataclass
+class ImportProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    skipped_lines: list[int] = field(default_factory=list)
+    located_from_postal_code: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportedPractitioner:
+    """The valid rows of one external_id: the practitioner's values and one location per row."""
+
+    external_id: str
+    values: dict
+    techniques: list[Technique]
+    locations: list[dict] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, line: int, form: ImportRowForm) -> ImportedPractitioner:
+        values = form.practitioner_values()
+        techniques = values.pop("techniques")
+        values["phone"] = form.cleaned_data["phone"]  # the first row's phone is the practitioner's own
+        imported = cls(form.cleaned_data["external_id"], values, techniques)
+        imported.add(line, form)
+        return imported
+
+    def add(self, line: int, form: ImportRowForm) -> None:
+        self.locations.append(form.location_values())
+        self.lines.append(line)
+
+    def conflict_with(self, form: ImportRowForm) -> str | None:
+        """Why a further row of this practitioner cannot join it, if it cannot."""
+        key = _location_key(form.location_values())
+        for line, location in zip(self.lines, self.locations, strict=True):
+            if _location_key(location) == key:
+                return f"the same location as line {line}"
+        known = {**self.values, "techniques": self.techniques}
+        differing = [name for name, value in form.practitioner_values().items() if known[name] != value]
+        if differing:
+            return f"{', '.join(differing)} differ from line {self.lines[0]} for external_id {self.external_id}"
+        return None
+
+
+def _techniques_by_name() -> dict[str, Technique]:
+    lookup: dict[str, Technique] = {}
+    for technique in Technique.objects.all():
+        lookup[technique.name.lower()] = technique
+        lookup[technique.slug.lower()] = technique
+    return lookup
+
+
+def _cells(row: dict[str | None, object]) -> dict[str, str]:
+    """A CSV row's known columns as stripped text (a missing cell is empty)."""
+    return {column: str(row.get(column) or "").strip() for column in IMPORT_COLUMNS}
+
+
+def practitioners_validate(
+    *, rows: Iterable[tuple[int, dict]], progress: Callable[[], None] | None = None
+) -> tuple[list[ImportedPractitioner], ImportReport]:
+    """Validates every row (file line numbers given) and groups them by external_id; writes nothing."""
+    techniques = _techniques_by_name()
+    report = ImportReport()
+    groups: dict[str, ImportedPractitioner] = {}
+    invalid_ids: set[str] = set()
+    for line, row in rows:
+        if progress:
+            progress()
+        form = ImportRowForm(_cells(row), techniques_by_name=techniques)
+        external_id = _cells(row)["external_id"]
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = "row" if name == "__all__" else name
+                report.problems.extend(ImportProblem(line, f"{label}: {error}") for error in errors)
+            invalid_ids.add(external_id)
+            report.skipped_lines.append(line)
+            continue
+        if form.located_from_postal_code:
+            report.located_from_postal_code.append((line, form.cleaned_data["postal_code"]))
+        group = groups.get(external_id)
+        if group is None:
+            groups[external_id] = ImportedPractitioner.from_row(line, form)
+        elif conflict := group.conflict_with(form):
+            report.problems.append(ImportProblem(line, conflict))
+            invalid_ids.add(external_id)
+            report.skipped_lines.append(line)
+        else:
+            group.add(line, form)
+    for external_id in invalid_ids & groups.keys():
+        report.skipped_lines.extend(groups.pop(external_id).lines)
+    report.skipped_lines.sort()
+    return list(groups.values()), report
+
+
+LOCATION_IDENTITY = ("clinic_name", "address_line1", "city", "postal_code")
+
+
+def _location_key(values: dict) -> tuple[str, ...]:
+    """What makes two rows of one practitioner the same location (so a re-import updates it in place)."""
+    return tuple(str(values[name]).strip().lower() for name in LOCATION_IDENTITY)
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _create_practitioners(imported: list[ImportedPractitioner]) -> None:
+    practitioners = [
+        Practitioner(external_id=item.external_id, slug=Practitioner.slug_for(item.values["name"]), **item.values)
+        for item in imported
+    ]
+    Practitioner.objects.bulk_create(practitioners)
+    through = Practitioner.techniques.through
+    through.objects.bulk_create(
+        through(practitioner_id=practitioner.pk, technique_id=technique.pk)
+        for practitioner, item in zip(practitioners, imported, strict=True)
+        for technique in item.techniques
+    )
+    Location.objects.bulk_create(
+        Location(practitioner_id=practitioner.pk, **values)
+        for practitioner, item in zip(practitioners, imported, strict=True)
+        for values in item.locations
+    )
+
+
+def _update_practitioner(practitioner: Practitioner, item: ImportedPractitioner) -> bool:
+    """Brings one practitioner in line with the file; returns whether anything changed."""
+    changed = False
+    if any(getattr(practitioner, name) != value for name, value in item.values.items()):
+        for name, value in item.values.items():
+            setattr(practitioner, name, value)
+        practitioner.save()
+        changed = True
+    if {technique.pk for technique in practitioner.techniques.all()} != {technique.pk for technique in item.techniques}:
+        practitioner.techniques.set(item.techniques)
+        changed = True
+    existing = {
+        _location_key({name: getattr(location, name) for name in LOCATION_IDENTITY}): location
+        for location in practitioner.locations.all()
+    }
+    wanted = {_location_key(values): values for values in item.locations}
+    for key, values in wanted.items():
+        location = existing.get(key)
+        if location is None:
+            Location.objects.create(practitioner=practitioner, **values)
+            changed = True
+        elif any(getattr(location, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(location, name, value)
+            location.save()
+            changed = True
+    stale = [location.pk for key, location in existing.items() if key not in wanted]
+    if stale:
+        Location.objects.filter(pk__in=stale).delete()
+        changed = True
+    return changed
+
+
+def practitioners_import(
+    *, rows: Iterable[tuple[int, dict]], skip_invalid: bool = False, progress: Callable[[], None] | None = None
+) -> ImportReport:
+    """Validates every row, then upserts by external_id in one transaction; nothing is written if any row is
+    invalid, unless `skip_invalid` (then every practitioner with an invalid row is left out)."""
+    imported, report = practitioners_validate(rows=rows, progress=progress)
+    if report.problems and not skip_invalid:
+        return report
+    with transaction.atomic():
+        for batch in _batches(imported, BATCH_SIZE):
+            existing = Practitioner.objects.filter(external_id__in=[item.external_id for item in batch])
+            by_id = {p.external_id: p for p in existing.prefetch_related("techniques", "locations")}
+            new = [item for item in batch if item.external_id not in by_id]
+            _create_practitioners(new)
+            report.created += len(new)
+            for item in batch:
+                if item.external_id in by_id:
+                    if _update_practitioner(by_id[item.external_id], item):
+                        report.updated += 1
+                    else:
+                        report.unchanged += 1
+    return report

@@ -1,0 +1,204 @@
+"""python manage.py import_practitioners FILE.csv"""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from directory.models import Location, Practitioner
+from directory.services import IMPORT_COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+ROW = {
+    "external_id": "p-1",
+    "name": "Dr. Ada Atlas",
+    "credentials": "DC",
+    "clinic_name": "Atlas Clinic",
+    "email": "ada@example.com",
+    "phone": "617-555-0100",
+    "website": "https://example.com/ada",
+    "address_line1": "1 Main St",
+    "city": "Boston",
+    "state": "MA",
+    "postal_code": "02108",
+    "country": "US",
+    "latitude": "42.3601",
+    "longitude": "-71.0589",
+    "techniques": "NUCCA; blair",
+    "accepting_new_patients": "yes",
+    "status": "published",
+}
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] = IMPORT_COLUMNS) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def run_import(path: Path, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_practitioners", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_imports_practitioners_with_their_techniques_and_locations(tmp_path):
+    out, _ = run_import(write_csv(tmp_path / "one.csv", [ROW]))
+    practitioner = Practitioner.objects.get(external_id="p-1")
+    assert practitioner.status == Practitioner.Status.PUBLISHED
+    assert practitioner.slug == "dr-ada-atlas"
+    assert sorted(practitioner.techniques.values_list("slug", flat=True)) == ["blair", "nucca"]
+    location = practitioner.locations.get()
+    assert (location.clinic_name, location.latitude, location.longitude) == ("Atlas Clinic", 42.3601, -71.0589)
+    assert "1 created, 0 updated, 0 unchanged" in out
+
+
+def test_rows_sharing_an_external_id_are_one_practitioner_with_several_locations(tmp_path):
+    second = {**ROW, "clinic_name": "Newton Clinic", "city": "Newton", "postal_code": "02458", "phone": "555-0199"}
+    run_import(write_csv(tmp_path / "two.csv", [ROW, second]))
+    practitioner = Practitioner.objects.get()
+    assert practitioner.phone == "617-555-0100"
+    assert sorted(practitioner.locations.values_list("city", "phone")) == [
+        ("Boston", "617-555-0100"),
+        ("Newton", "555-0199"),
+    ]
+
+
+def test_re_importing_the_same_file_changes_nothing(tmp_path):
+    path = write_csv(tmp_path / "same.csv", [ROW, {**ROW, "clinic_name": "Second", "address_line1": "2 Elm St"}])
+    run_import(path)
+    before = list(Practitioner.objects.values()), list(Location.objects.values())
+    out, _ = run_import(path)
+    assert (list(Practitioner.objects.values()), list(Location.objects.values())) == before
+    assert "0 created, 0 updated, 1 unchanged" in out
+
+
+def test_a_changed_file_updates_in_place_and_drops_locations_it_no_longer_lists(tmp_path):
+    run_import(write_csv(tmp_path / "v1.csv", [ROW, {**ROW, "clinic_name": "Closed", "address_line1": "9 Gone St"}]))
+    kept = Location.objects.get(clinic_name="Atlas Clinic")
+    out, _ = run_import(write_csv(tmp_path / "v2.csv", [{**ROW, "phone": "617-555-0111", "techniques": "Grostic"}]))
+    practitioner = Practitioner.objects.get()
+    assert list(practitioner.techniques.values_list("slug", flat=True)) == ["grostic"]
+    assert list(practitioner.locations.values_list("pk", "phone")) == [(kept.pk, "617-555-0111")]
+    assert "0 created, 1 updated" in out
+
+
+def test_rows_without_coordinates_are_placed_at_their_postal_code_and_reported(tmp_path):
+    rows = [
+        {**ROW, "latitude": "", "longitude": ""},
+        {**ROW, "external_id": "p-2", "latitude": "", "longitude": "", "postal_code": "T2P 1J9", "country": "CA"},
+    ]
+    out, _ = run_import(write_csv(tmp_path / "postal.csv", rows))
+    assert "line 2: no coordinates; placed at the centroid of postal code 02108" in out
+    assert "line 3: no coordinates; placed at the centroid of postal code T2P 1J9" in out
+    assert Location.objects.get(practitioner__external_id="p-1").latitude == pytest.approx(42.3576)
+    assert Location.objects.get(practitioner__external_id="p-2").longitude == pytest.approx(-114.0802)
+
+
+def test_an_invalid_row_stops_the_whole_import_with_every_problem_and_its_line(tmp_path):
+    rows = [
+        ROW,
+        {**ROW, "external_id": "p-2", "techniques": "NUCCA;Reiki"},
+        {**ROW, "external_id": "p-3", "latitude": "95", "email": "not-an-email"},
+        {**ROW, "external_id": "p-4", "latitude": "", "longitude": "", "postal_code": "00000"},
+        {**ROW, "external_id": "p-5", "status": "deleted", "name": ""},
+    ]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_practitioners", str(path), stdout=io.StringIO(), stderr=err)
+    problems = err.getvalue()
+    assert "line 3: techniques: Unknown technique: Reiki." in problems
+    assert "line 4: latitude:" in problems and "line 4: email: Enter a valid email address." in problems
+    assert "line 5: row: No coordinates, and postal code 00000" in problems
+    assert "line 6: name: This field is required." in problems
+    assert "line 6: status: Status must be published or pending." in problems
+    assert Practitioner.objects.count() == 0
+
+
+def test_the_command_exits_with_status_1_on_invalid_rows(tmp_path):
+    path = write_csv(tmp_path / "bad.csv", [{**ROW, "techniques": "Reiki"}])
+    with pytest.raises(CommandError) as raised:
+        call_command("import_practitioners", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert raised.value.returncode == 1
+
+
+def test_skip_invalid_imports_the_valid_practitioners(tmp_path):
+    rows = [
+        ROW,
+        {**ROW, "external_id": "p-2", "techniques": "Reiki"},
+        {**ROW, "external_id": "p-3", "name": "Dr. Three"},
+        {**ROW, "external_id": "p-3", "name": "Dr. Three", "address_line1": "2 Elm", "latitude": "x"},
+    ]
+    out, err = run_import(write_csv(tmp_path / "mixed.csv", rows), "--skip-invalid")
+    assert list(Practitioner.objects.values_list("external_id", flat=True)) == ["p-1"]
+    assert "Skipped 3 row(s)" in err
+    assert "1 created" in out
+
+
+def test_rows_of_one_practitioner_must_agree_and_not_repeat_a_location(tmp_path):
+    rows = [ROW, {**ROW, "name": "Dr. Someone Else", "address_line1": "2 Elm"}, {**ROW, "phone": "555"}]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_practitioners", str(write_csv(tmp_path / "c.csv", rows)), stderr=err)
+    assert "line 3: name differ from line 2 for external_id p-1" in err.getvalue()
+    assert "line 4: the same location as line 2" in err.getvalue()
+
+
+def test_pending_status_and_country_names_are_understood(tmp_path):
+    rows = [{**ROW, "status": "Pending", "country": "United States", "accepting_new_patients": "no"}]
+    run_import(write_csv(tmp_path / "pending.csv", rows))
+    practitioner = Practitioner.objects.get()
+    assert practitioner.status == Practitioner.Status.PENDING
+    assert practitioner.accepting_new_patients is False
+    assert practitioner.locations.get().country == "US"
+
+
+def test_a_missing_column_is_reported_against_the_header(tmp_path):
+    path = write_csv(tmp_path / "cols.csv", [ROW], columns=["external_id", "name"])
+    with pytest.raises(CommandError, match="line 1: missing column"):
+        run_import(path)
+
+
+def test_a_file_that_is_not_utf8_is_refused_clearly(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(",".join(IMPORT_COLUMNS).encode() + b"\np-1,Dr. Mu\xf1oz\n")
+    with pytest.raises(CommandError, match="not UTF-8"):
+        run_import(path)
+
+
+def test_a_missing_file_is_refused_clearly(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        run_import(tmp_path / "nope.csv")
+
+
+def test_a_byte_order_mark_from_a_spreadsheet_is_ignored(tmp_path):
+    path = tmp_path / "bom.csv"
+    write_csv(path, [ROW])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    run_import(path)
+    assert Practitioner.objects.count() == 1
+
+
+def test_a_multi_line_quoted_cell_keeps_later_line_numbers_right(tmp_path):
+    rows = [{**ROW, "clinic_name": "Atlas\nClinic"}, {**ROW, "external_id": "p-2", "techniques": "Reiki"}]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_practitioners", str(write_csv(tmp_path / "ml.csv", rows)), stderr=err)
+    assert "line 4: techniques: Unknown technique: Reiki." in err.getvalue()
+
+
+def test_seed_demo_fills_a_directory_once(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    count = Practitioner.objects.count()
+    assert count > 100
+    assert Practitioner.objects.published().count() < count  # a few demo listings await review
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Practitioner.objects.count() == count
+    assert "0 practitioners created, 0 updated" in out.getvalue()

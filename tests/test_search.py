@@ -1,0 +1,198 @@
+"""The search QuerySet and FilterSet: distances, radius, techniques, ordering and the fallback."""
+
+import random
+
+import pytest
+from geopy.distance import geodesic
+
+from directory.filters import PractitionerSearch
+from directory.geo import KM_PER_MILE, Point
+from directory.models import Practitioner
+from tests.factories import LocationFactory, PractitionerFactory, practitioner_at
+
+pytestmark = pytest.mark.django_db
+
+BOSTON = Point(42.3576, -71.0684)
+
+
+def destination(origin: Point, km: float, bearing: float = 90) -> tuple[float, float]:
+    """The point `km` from origin along `bearing`, by geopy (the independent oracle)."""
+    point = geodesic(kilometers=km).destination((origin.latitude, origin.longitude), bearing)
+    return point.latitude, point.longitude
+
+
+def oracle_km(origin: Point, practitioner: Practitioner) -> float:
+    location = practitioner.listed_location
+    return geodesic((origin.latitude, origin.longitude), (location.latitude, location.longitude)).km
+
+
+def search(**params) -> PractitionerSearch:
+    return PractitionerSearch(params, queryset=Practitioner.objects.published())
+
+
+class TestDistances:
+    @pytest.mark.parametrize(
+        "origin",
+        [
+            BOSTON,
+            Point(0.5, -78.0),  # the equator, where the sphere is most wrong north-south
+            Point(21.3, -157.86),  # Honolulu
+            Point(70.29, -156.6),  # Utqiagvik (Barrow), northern Alaska
+            Point(-33.9, 151.2),  # the southern hemisphere
+        ],
+    )
+    def test_they_agree_with_the_wgs84_geodesic_within_half_a_percent(self, origin):
+        rng = random.Random(7)
+        for _ in range(40):
+            practitioner_at(*destination(origin, rng.uniform(0.2, 800), rng.uniform(0, 360)))
+        found = list(Practitioner.objects.near(origin, 805))
+        assert len(found) == 40
+        for practitioner in found:
+            expected = oracle_km(origin, practitioner)
+            assert practitioner.distance_km == pytest.approx(expected, rel=0.005)
+            assert practitioner.distance_km == pytest.approx(expected, abs=0.05)  # in fact, within 50 m
+
+    def test_they_stay_right_across_the_continent(self):
+        practitioner_at(34.0522, -118.2437)  # Los Angeles
+        (found,) = Practitioner.objects.near(BOSTON, 5000)
+        assert found.distance_km == pytest.approx(oracle_km(BOSTON, found), rel=0.001)
+
+    def test_a_practitioner_at_the_origin_is_zero_away(self):
+        practitioner_at(BOSTON.latitude, BOSTON.longitude)
+        (found,) = Practitioner.objects.near(BOSTON, 1)
+        assert found.distance_km == pytest.approx(0, abs=1e-6)
+
+
+class TestRadius:
+    def test_it_includes_practitioners_just_inside_and_excludes_those_just_outside(self):
+        inside = practitioner_at(*destination(BOSTON, 24.9 * KM_PER_MILE, 30), name="Inside")
+        practitioner_at(*destination(BOSTON, 25.1 * KM_PER_MILE, 30), name="Outside")
+        assert list(Practitioner.objects.near(BOSTON, 25 * KM_PER_MILE)) == [inside]
+
+    def test_a_circle_across_the_180th_meridian_finds_both_sides(self):
+        origin = Point(52.0, 179.8)  # the western Aleutians
+        east = practitioner_at(52.0, -179.6, name="East of the meridian")
+        west = practitioner_at(52.0, 179.0, name="West of the origin")
+        practitioner_at(52.0, 175.0, name="Too far west")
+        found = list(Practitioner.objects.near(origin, 100))
+        assert found == [east, west]
+        for practitioner in found:
+            assert practitioner.distance_km == pytest.approx(oracle_km(origin, practitioner), rel=0.001)
+
+    def test_a_circle_near_the_north_pole_spans_every_longitude(self):
+        origin = Point(89.8, 0.0)
+        across = practitioner_at(89.8, 180.0, name="Across the pole")
+        (found,) = Practitioner.objects.near(origin, 100)
+        assert found == across
+        assert found.distance_km == pytest.approx(oracle_km(origin, found), rel=0.005)
+
+    def test_northern_alaska_searches_are_right(self):
+        barrow = Point(70.2924, -156.598)
+        prudhoe_bay = practitioner_at(70.2553, -148.3372)
+        assert list(Practitioner.objects.near(barrow, 150 * KM_PER_MILE)) == []
+        (found,) = Practitioner.objects.near(barrow, 250 * KM_PER_MILE)
+        assert found == prudhoe_bay
+        assert found.distance_km == pytest.approx(oracle_km(barrow, found), rel=0.005)
+
+    def test_the_query_is_prefiltered_by_a_latitude_and_longitude_box(self):
+        sql = str(Practitioner.objects.near(BOSTON, 40).query)
+        assert '"latitude" >=' in sql.replace("`", '"') and '"longitude" <=' in sql.replace("`", '"')
+
+
+class TestOrdering:
+    def test_each_practitioner_appears_once_at_its_nearest_location(self):
+        practitioner = PractitionerFactory()
+        far = LocationFactory(practitioner=practitioner, latitude=42.50, longitude=-71.0684)
+        near = LocationFactory(practitioner=practitioner, latitude=42.40, longitude=-71.0684)
+        LocationFactory(practitioner=practitioner, latitude=42.45, longitude=-71.0684)
+        (found,) = Practitioner.objects.near(BOSTON, 50)
+        assert found.listed_location == near
+        assert [location.pk for location in found.listed_locations][-1] == far.pk
+        assert found.distance_km == pytest.approx(oracle_km(BOSTON, found), rel=0.001)
+
+    def test_results_come_nearest_first_with_ties_broken_by_name(self):
+        third = practitioner_at(*destination(BOSTON, 30), name="Aaron Third")
+        tied_b = practitioner_at(*destination(BOSTON, 10), name="Beth Tied")
+        tied_a = practitioner_at(*destination(BOSTON, 10), name="Anna Tied")
+        assert list(Practitioner.objects.near(BOSTON, 100)) == [tied_a, tied_b, third]
+
+
+class TestVisibility:
+    @pytest.mark.parametrize("status", [Practitioner.Status.PENDING, Practitioner.Status.REJECTED])
+    def test_it_hides_practitioners_who_are_not_published(self, status):
+        practitioner_at(*destination(BOSTON, 5), status=status)
+        assert list(Practitioner.objects.published().near(BOSTON, 50)) == []
+        assert search(near="02108").qs.count() == 0
+
+
+class TestTechniques:
+    def test_a_practitioner_offering_any_chosen_technique_matches(self, nucca, blair):
+        nucca_only = practitioner_at(*destination(BOSTON, 1), techniques=[nucca], name="A")
+        blair_only = practitioner_at(*destination(BOSTON, 2), techniques=[blair], name="B")
+        both = practitioner_at(*destination(BOSTON, 3), techniques=[nucca, blair], name="C")
+        practitioner_at(*destination(BOSTON, 4), name="Neither")
+        assert list(search(near="02108", technique=["nucca", "blair"]).qs) == [nucca_only, blair_only, both]
+        assert list(search(near="02108", technique=["blair"]).qs) == [blair_only, both]
+
+    def test_without_a_place_it_lists_every_published_practitioner_by_name(self, nucca):
+        zed = practitioner_at(10, 10, techniques=[nucca], name="Zed")
+        amy = practitioner_at(50, 50, techniques=[nucca], name="Amy")
+        practitioner_at(20, 20, name="No technique")
+        assert list(search(technique=["nucca"]).qs) == [amy, zed]
+
+
+class TestSearchForm:
+    def test_the_radius_defaults_to_25_miles(self):
+        practitioner_at(*destination(BOSTON, 24 * KM_PER_MILE))
+        practitioner_at(*destination(BOSTON, 26 * KM_PER_MILE))
+        assert search(near="02108").qs.count() == 1
+
+    def test_kilometres_apply_to_the_radius(self):
+        practitioner_at(*destination(BOSTON, 30))
+        assert search(near="02108", radius="25", unit="km").qs.count() == 0
+        assert search(near="02108", radius="35", unit="km").qs.count() == 1
+
+    @pytest.mark.parametrize(
+        ("params", "field", "message"),
+        [
+            ({"near": "00000"}, "near", "No such ZIP code: 00000"),
+            ({"near": "abc"}, "near", "Enter a ZIP code"),
+            ({"near": "95,10"}, "near", "Latitude must be between -90 and 90."),
+            ({"near": "02108\x00"}, "near", "Null characters are not allowed."),
+            ({"near": "9" * 5000}, "near", "at most 200 characters"),
+            ({"near": "02108", "radius": "0"}, "radius", "greater than 0"),
+            ({"near": "02108", "radius": "-5"}, "radius", "greater than 0"),
+            ({"near": "02108", "radius": "nan"}, "radius", "Enter a number."),
+            ({"near": "02108", "radius": "inf"}, "radius", "Enter a number."),
+            ({"near": "02108", "radius": "501"}, "radius", "at most 500 mi"),
+            ({"near": "02108", "radius": "806", "unit": "km"}, "radius", "at most 805 km"),
+            ({"near": "02108", "unit": "furlongs"}, "unit", "Choose mi (miles) or km (kilometres)."),
+            ({"near": "02108", "technique": ["nucca", "reiki"]}, "technique", "Unknown technique: reiki"),
+        ],
+    )
+    def test_bad_input_gets_a_field_error(self, params, field, message):
+        form = search(**params).form
+        assert not form.is_valid()
+        assert message in " ".join(form.errors[field])
+
+    def test_500_miles_and_805_km_are_allowed(self):
+        assert search(near="02108", radius="500").is_valid()
+        assert search(near="02108", radius="805", unit="km").is_valid()
+
+
+class TestNearestBeyond:
+    def test_it_offers_the_three_nearest_matching_practitioners_however_far(self, nucca):
+        far = [
+            practitioner_at(*destination(BOSTON, km), techniques=[nucca], name=f"{km} km") for km in (900, 200, 3000)
+        ]
+        practitioner_at(*destination(BOSTON, 5000), techniques=[nucca])
+        practitioner_at(*destination(BOSTON, 100))  # nearer, but without the technique
+        matching = search(near="02108", technique=["nucca"])
+        assert matching.qs.count() == 0
+        beyond = matching.nearest_beyond(3)
+        assert beyond == [far[1], far[0], far[2]]
+        assert [round(p.distance_km) for p in beyond] == [200, 900, 3000]
+
+    def test_it_returns_what_there_is_when_fewer_exist(self):
+        only = practitioner_at(-33.9, 151.2)  # Sydney: the other side of the world
+        assert search(near="02108").nearest_beyond(3) == [only]
