@@ -5,13 +5,15 @@ from urllib.parse import urlencode
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
 from django.urls import reverse
 from django.utils.text import slugify
 
-from directory.geo import Point, bounding_box, distance_km
+from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, distance_km
 
 EARTH_HALF_CIRCUMFERENCE_KM = 20_004.0
+REDUCED_LATITUDE = ATan(Value(1 - WGS84_F) * Tan(Radians("latitude")))
 
 
 class Technique(models.Model):
@@ -88,7 +90,7 @@ class Practitioner(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
     accepting_new_patients = models.BooleanField(default=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     external_id = models.CharField(
         max_length=100, unique=True, null=True, blank=True, help_text="Identifier in an imported file."
     )
@@ -100,7 +102,12 @@ class Practitioner(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["status", "name"])]
+        indexes = [
+            models.Index(fields=["name", "id"], name="practitioner_name"),
+            # Only the few listings awaiting or refused review are indexed by status: an index over "published"
+            # (nearly every row) would tempt SQLite's planner away from the location box in searches.
+            models.Index(fields=["status"], name="practitioner_unpublished", condition=~Q(status="published")),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -143,10 +150,25 @@ class Location(models.Model):
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     phone = models.CharField(max_length=40, blank=True)
+    # The point as a unit vector on the sphere of reduced latitude, kept by the database, for GeodesicDistance.
+    sphere_x = models.GeneratedField(
+        expression=Cos(REDUCED_LATITUDE) * Cos(Radians("longitude")), output_field=models.FloatField(), db_persist=True
+    )
+    sphere_y = models.GeneratedField(
+        expression=Cos(REDUCED_LATITUDE) * Sin(Radians("longitude")), output_field=models.FloatField(), db_persist=True
+    )
+    latitude_band = models.GeneratedField(
+        expression=Floor(F("latitude") * Value(float(BANDS_PER_DEGREE))),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    sphere_z = models.GeneratedField(
+        expression=Sin(REDUCED_LATITUDE), output_field=models.FloatField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lon")]
+        indexes = [models.Index(fields=["latitude_band", "longitude"], name="location_band_longitude")]
         constraints = [
             models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_in_range"),
             models.CheckConstraint(

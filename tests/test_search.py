@@ -94,9 +94,18 @@ class TestRadius:
         assert found == prudhoe_bay
         assert found.distance_km == pytest.approx(oracle_km(barrow, found), rel=0.005)
 
-    def test_the_query_is_prefiltered_by_a_latitude_and_longitude_box(self):
+    def test_the_query_is_prefiltered_by_the_indexed_latitude_bands_and_longitude(self):
         sql = str(Practitioner.objects.near(BOSTON, 40).query)
-        assert '"latitude" >=' in sql.replace("`", '"') and '"longitude" <=' in sql.replace("`", '"')
+        assert '"latitude_band" IN (418.0, 419.0, 420.0' in sql  # 42.36 degrees N, give or take 40 km
+        assert '"longitude" >= ' in sql and '"longitude" <= ' in sql
+
+    def test_a_moved_location_is_measured_from_where_it_is_now(self):
+        practitioner = practitioner_at(*destination(BOSTON, 300))
+        location = practitioner.locations.get()
+        location.latitude, location.longitude = destination(BOSTON, 5)
+        location.save()
+        (found,) = Practitioner.objects.near(BOSTON, 10)
+        assert found.distance_km == pytest.approx(5, abs=0.01)
 
 
 class TestOrdering:
