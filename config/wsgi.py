@@ -5,3 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 application = get_wsgi_application()
+
+# Build the postal-code index (about 2 s) as the server starts, not in the first patient's request.
+from directory.geo import place_index  # noqa: E402
+
+place_index()

@@ -106,6 +106,7 @@ class TestSearchPage:
         for index in range(30):
             practitioner = practitioner_at(*destination(BOSTON, 1 + index), techniques=[nucca, blair])
             LocationFactory(practitioner=practitioner, latitude=42.5, longitude=-71.2)
+        # techniques checked, count, page, its locations, its techniques, the form's technique choices
         with django_assert_max_num_queries(6):
             response = client.get(SEARCH, {"near": "02108", "radius": "50", "technique": ["nucca", "blair"]})
         assert response.status_code == 200

@@ -120,7 +120,7 @@ class Command(BaseCommand):
     help = "Fill the directory with made-up demo practitioners around real US and Canadian cities (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--per-area", type=int, default=4, help="About how many practitioners per city.")
+        parser.add_argument("--per-area", type=int, default=7, help="About how many practitioners per city.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
 
     def handle(self, *args, per_area: int, seed: int, **options) -> None:
