@@ -1,8 +1,14 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from directory.sitemaps import SITEMAPS
+from directory.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("directory.api.urls", namespace="api")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("directory.urls")),
 ]

@@ -1,18 +1,27 @@
-from django.core.paginator import InvalidPage, Paginator
+from django.conf import settings
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
-from directory.filters import RADIUS_CHOICES, PractitionerSearch
+from directory.filters import PractitionerSearch
 from directory.models import Location, Practitioner, Technique
 
-PAGE_SIZE = 20
+
+def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
+    """The requested page (`?page=`) of 20; a page that does not exist is a 404."""
+    paginator = Paginator(queryset, settings.DIRECTORY_SEARCH_PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(str(error)) from error
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    search = PractitionerSearch(None, queryset=Practitioner.objects.none())
     context = {
-        "search": search,
-        "radius_choices": RADIUS_CHOICES,
+        "search": PractitionerSearch(None, queryset=Practitioner.objects.none()),
         "techniques": Technique.objects.order_by("name"),
         "practitioner_count": Practitioner.objects.published().count(),
     }
@@ -21,16 +30,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     search = PractitionerSearch(request.GET, queryset=Practitioner.objects.published().with_techniques())
-    context = {"search": search, "radius_choices": RADIUS_CHOICES}
     if not search.is_valid():
-        return render(request, "directory/search.html", context, status=400)
-    paginator = Paginator(search.qs, PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(str(error)) from error
-    context["page"] = page
-    if search.place is not None and paginator.count == 0:
+        return render(request, "directory/search.html", {"search": search}, status=400)
+    page = page_of(request, search.qs)
+    context = {"search": search, "page": page}
+    if search.place is not None and page.paginator.count == 0:
         context["nearest_beyond"] = search.nearest_beyond(3)
     return render(request, "directory/search.html", context)
 
@@ -41,3 +45,25 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
         return redirect(practitioner, permanent=True)
     locations = Location.objects.filter(practitioner=practitioner).order_by("pk")
     return render(request, "directory/practitioner_detail.html", {"practitioner": practitioner, "locations": locations})
+
+
+def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    technique = get_object_or_404(Technique, slug=slug)
+    practitioners = Practitioner.objects.published().offering([technique]).with_techniques().by_name()
+    context = {
+        "technique": technique,
+        "page": page_of(request, practitioners),
+        "search": PractitionerSearch({"technique": [technique.slug]}, queryset=Practitioner.objects.none()),
+    }
+    return render(request, "directory/technique_detail.html", context)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,10 +1,19 @@
+import json
 import re
+from collections.abc import Iterable
 
 from django import template
+from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
-from directory.geo import to_unit
+from directory.geo import Place, to_unit
+from directory.models import Location, Practitioner
 
 register = template.Library()
+
+# As django.utils.html.json_script does: nothing in the data can close the script element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -26,3 +35,67 @@ def query_with(context: template.Context, **changes: object) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def map_data(place: Place | None, practitioners: Iterable[Practitioner], first_number: int) -> str:
+    """The results as JSON for the map script: numbered like the list, with the search origin."""
+    markers = []
+    for number, practitioner in enumerate(practitioners, start=first_number):
+        location = practitioner.listed_location
+        if location is not None:
+            markers.append(
+                {
+                    "number": number,
+                    "name": practitioner.display_name,
+                    "url": practitioner.get_absolute_url(),
+                    "clinic": str(location),
+                    "latitude": location.latitude,
+                    "longitude": location.longitude,
+                }
+            )
+    origin = None
+    if place is not None:
+        origin = {"label": place.label, "latitude": place.point.latitude, "longitude": place.point.longitude}
+    return json_script({"origin": origin, "markers": markers}, "map-data")
+
+
+@register.simple_tag(takes_context=True)
+def practitioner_json_ld(context: template.Context, practitioner: Practitioner, locations: list[Location]) -> str:
+    """schema.org Physician data for search engines, as a JSON-LD script element."""
+    request = context["request"]
+
+    def place_of(location: Location) -> dict:
+        return {
+            "@type": "MedicalClinic",
+            "name": str(location),
+            "telephone": location.phone or practitioner.phone or None,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": ", ".join(filter(None, [location.address_line1, location.address_line2])),
+                "addressLocality": location.city,
+                "addressRegion": location.state,
+                "postalCode": location.postal_code,
+                "addressCountry": location.country,
+            },
+            "geo": {"@type": "GeoCoordinates", "latitude": location.latitude, "longitude": location.longitude},
+        }
+
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Physician",
+        "name": practitioner.display_name,
+        "url": request.build_absolute_uri(practitioner.get_absolute_url()),
+        "telephone": practitioner.phone or None,
+        "email": practitioner.email or None,
+        "sameAs": practitioner.website or None,
+        "description": Truncator(practitioner.bio).chars(300) or None,
+        "isAcceptingNewPatients": practitioner.accepting_new_patients,
+        "knowsAbout": [technique.name for technique in practitioner.techniques.all()],
+    }
+    if locations:
+        first = place_of(locations[0])
+        data.update(address=first["address"], geo=first["geo"], location=[place_of(item) for item in locations])
+    compact = {key: value for key, value in data.items() if value not in (None, [], "")}
+    text = json.dumps(compact, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))

@@ -1,0 +1,206 @@
+/* Progressive enhancement for the directory's pages. Everything works without this file: it adds the maps,
+   "Use my location", and search results that update in place (keeping the URL shareable). */
+(function () {
+  "use strict";
+
+  function readJSON(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function addTiles(map) {
+    var tiles = readJSON("map-tiles");
+    if (tiles) {
+      window.L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 18 }).addTo(map);
+    }
+  }
+
+  /* ---- the results map: numbered like the list, plus the search origin ---- */
+  var resultsMap = null;
+  var markerLayer = null;
+
+  function popupFor(marker) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = marker.url;
+    link.textContent = marker.number + ". " + marker.name;
+    var clinic = document.createElement("div");
+    clinic.textContent = marker.clinic;
+    box.appendChild(link);
+    box.appendChild(clinic);
+    return box;
+  }
+
+  function drawResultsMap() {
+    var panel = document.getElementById("map-panel");
+    if (!panel) {
+      return;
+    }
+    var data = readJSON("map-data");
+    if (!window.L || !data || data.markers.length === 0) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    try {
+      if (!resultsMap) {
+        resultsMap = window.L.map("map", { scrollWheelZoom: false });
+        addTiles(resultsMap);
+        markerLayer = window.L.layerGroup().addTo(resultsMap);
+      }
+      markerLayer.clearLayers();
+      var bounds = [];
+      if (data.origin) {
+        var origin = [data.origin.latitude, data.origin.longitude];
+        window.L.circleMarker(origin, { radius: 8, color: "#a4161a", weight: 3, fillOpacity: 0.6 })
+          .bindTooltip("Your search: " + data.origin.label)
+          .addTo(markerLayer);
+        bounds.push(origin);
+      }
+      data.markers.forEach(function (marker) {
+        var point = [marker.latitude, marker.longitude];
+        var icon = window.L.divIcon({ className: "map-number", html: String(marker.number), iconSize: [28, 28] });
+        window.L.marker(point, { icon: icon, title: marker.number + ". " + marker.name, alt: marker.name })
+          .bindPopup(popupFor(marker))
+          .addTo(markerLayer);
+        bounds.push(point);
+      });
+      resultsMap.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
+    } catch (error) {
+      panel.hidden = true; // the list is complete on its own
+    }
+  }
+
+  /* ---- the small maps on a profile page ---- */
+  function drawMiniMaps() {
+    if (!window.L) {
+      return;
+    }
+    document.querySelectorAll(".mini-map").forEach(function (element) {
+      var point = [parseFloat(element.dataset.latitude), parseFloat(element.dataset.longitude)];
+      element.parentElement.hidden = false;
+      var map = window.L.map(element, {
+        dragging: false, scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false,
+        keyboard: false, touchZoom: false, zoomControl: false
+      }).setView(point, 14);
+      addTiles(map);
+      window.L.marker(point, { keyboard: false, interactive: false, alt: element.dataset.label }).addTo(map);
+    });
+  }
+
+  /* ---- search results that update in place ---- */
+  var form = document.querySelector("form.search-form");
+  var results = document.getElementById("results");
+  var latestRequest = 0;
+
+  function urlFromForm() {
+    var params = new URLSearchParams(new FormData(form));
+    return form.action + "?" + params.toString();
+  }
+
+  function announce(text) {
+    var status = document.getElementById("results-status");
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function syncFormWithUrl() {
+    var params = new URLSearchParams(window.location.search);
+    form.elements.near.value = params.get("near") || "";
+    ["radius", "unit"].forEach(function (name) {
+      var value = params.get(name);
+      if (value !== null && form.elements[name].querySelector('option[value="' + CSS.escape(value) + '"]')) {
+        form.elements[name].value = value;
+      }
+    });
+    var chosen = params.getAll("technique");
+    form.querySelectorAll('input[name="technique"]').forEach(function (box) {
+      box.checked = chosen.indexOf(box.value) !== -1;
+    });
+  }
+
+  function showResults(url, push) {
+    var request = ++latestRequest;
+    results.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("status " + response.status); // errors are shown by a full page load
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (request !== latestRequest) {
+          return; // a newer search has started
+        }
+        var page = new DOMParser().parseFromString(html, "text/html");
+        results.innerHTML = page.getElementById("results").innerHTML;
+        document.title = page.title;
+        document.getElementById("page-heading").textContent = page.getElementById("page-heading").textContent;
+        results.removeAttribute("aria-busy");
+        if (push) {
+          window.history.pushState({ search: true }, "", url);
+        }
+        var heading = document.getElementById("results-heading");
+        announce(heading ? heading.textContent.replace(/\s+/g, " ").trim() : "");
+        drawResultsMap();
+      })
+      .catch(function () {
+        window.location.assign(url);
+      });
+  }
+
+  function submitSearch() {
+    if (results && window.fetch && window.history.pushState) {
+      showResults(urlFromForm(), true);
+    } else {
+      form.submit();
+    }
+  }
+
+  if (form && results && window.fetch && window.history.pushState) {
+    form.addEventListener("change", function (event) {
+      var name = event.target.name;
+      if (name === "radius" || name === "unit" || name === "technique") {
+        submitSearch();
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submitSearch();
+    });
+    window.addEventListener("popstate", function () {
+      syncFormWithUrl();
+      showResults(window.location.href, false);
+    });
+  }
+
+  /* ---- "Use my location" ---- */
+  var locate = document.getElementById("use-location");
+  if (form && locate && "geolocation" in navigator) {
+    var status = document.getElementById("location-status");
+    locate.hidden = false;
+    locate.addEventListener("click", function () {
+      status.textContent = "Finding your location…";
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          form.elements.near.value =
+            position.coords.latitude.toFixed(4) + "," + position.coords.longitude.toFixed(4);
+          status.textContent = "";
+          submitSearch();
+        },
+        function (error) {
+          status.textContent = error.code === 1
+            ? "Your browser did not allow us to use your location. Type a ZIP code, postal code or city instead."
+            : "Your location could not be found. Type a ZIP code, postal code or city instead.";
+          form.elements.near.focus();
+        },
+        { timeout: 15000, maximumAge: 600000 }
+      );
+    });
+  }
+
+  drawResultsMap();
+  drawMiniMaps();
+})();

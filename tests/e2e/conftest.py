@@ -1,0 +1,93 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live Django server.
+
+Where no Chromium is installed (a laptop) they skip, saying why; in CI (CI=true) a missing browser fails.
+Every request the browser makes to anything but the live server is aborted: no test touches the internet.
+"""
+
+import importlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would refuse the ORM calls the tests make.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "artifacts/screenshots"))
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        reason = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
+        if os.environ.get("CI"):
+            pytest.fail(f"Browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Opens pages in fresh browser contexts: open_page(path, **context options) -> Page."""
+    contexts = []
+    server = urlsplit(live_server.url).netloc
+
+    def keep_local(route) -> None:
+        if urlsplit(route.request.url).netloc == server:
+            route.continue_()
+        else:
+            route.abort()
+
+    def open_(path: str = "/", **options):
+        context = browser.new_context(viewport=options.pop("viewport", {"width": 1280, "height": 900}), **options)
+        contexts.append(context)
+        context.route("**/*", keep_local)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(error))
+        page.goto(live_server.url + path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def techniques(transactional_db) -> None:
+    """The seeded techniques (a live server's tests flush the database, migrations' data included)."""
+    seed = importlib.import_module("directory.migrations.0002_seed_techniques")
+    from django.apps import apps
+
+    seed.seed_techniques(apps, None)
+
+
+@pytest.fixture
+def screenshots() -> Iterator[Path]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield SCREENSHOTS

@@ -1,0 +1,62 @@
+"""axe-core (from the axe-playwright-python package, injected by the test) finds no violations."""
+
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import expect
+
+from directory.models import Technique
+from tests.factories import practitioner_at
+from tests.test_search import BOSTON, destination
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+@pytest.fixture
+def listed(techniques):
+    nucca = Technique.objects.get(slug="nucca")
+    practitioner = practitioner_at(*destination(BOSTON, 3), techniques=[nucca], name="Dr. Ada Atlas", bio="About.")
+    practitioner_at(*destination(BOSTON, 9), name="Dr. Ben Blair")
+    return practitioner
+
+
+def axe_violations(page) -> list[str]:
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']}: {violation['help']} at {[node['target'] for node in violation['nodes']]}"
+        for violation in results["violations"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/", "h1"),
+        ("/search/?near=02108&radius=50", ".map-number"),
+        ("/search/?near=71.29,-156.79", ".map-number"),  # nothing near: the three nearest beyond
+        ("/search/?near=02108&technique=hio", "#results-heading"),  # nobody offers it at all
+        ("/search/", "#results-heading"),
+        ("/techniques/nucca/", "h1"),
+        ("PROFILE", ".mini-map.leaflet-container"),
+        ("/search/?near=00000", "#near-errors"),
+        ("/search/?near=02108&radius=0&unit=km", "#radius-errors"),
+        ("/search/?near=02108&unit=furlongs&technique=reiki", "#technique-errors"),
+        ("/techniques/nucca/?page=1", "h1"),
+    ],
+)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_every_page_and_error_state_has_no_axe_violations(open_page, listed, path, ready, width):
+    path = listed.get_absolute_url() if path == "PROFILE" else path
+    page = open_page(path, viewport={"width": width, "height": 800})
+    expect(page.locator(ready).first).to_be_attached()
+    assert axe_violations(page) == []
+
+
+def test_the_check_itself_catches_a_violation(open_page, listed):
+    page = open_page("/")
+    page.evaluate("document.querySelector('h1').insertAdjacentHTML('afterend', '<img src=\"/x.png\">')")
+    assert any(violation.startswith("image-alt:") for violation in axe_violations(page))
