@@ -1,43 +1,47 @@
-"""Benchmark the patient search against a naive full-table haversine scan, on the configured database.
+"""Benchmark the patient search at growing sizes against a naive full scan and PostGIS, in one run.
 
-    python bench/search.py [--sizes 10000,100000] [--runs 25]
+    python bench/search.py [--sizes 10000,100000,1000000] [--runs 25]
 
-It builds a throw-away test database (DATABASE_URL picks SQLite or PostgreSQL; your own data is not touched),
-fills it with practitioners clustered around real ZIP-code centroids, and prints one table: the median and p95
-of the search query (top 20 with distances: one SQL query), of a full-table haversine scan answering the same
-question, of the query with the page's prefetches (locations, techniques), and of the API request through
-Django's test client. Figures are milliseconds; every size and method
-runs in the same process, interleaved, so a noisy machine affects them alike.
+A throw-away test database on the configured server (DATABASE_URL: SQLite by default, PostgreSQL for the 1M
+run; your own data is not touched) is filled with practitioners clustered around 3,000 real ZIP centroids
+(1-3 locations, 1-3 techniques each). For each size and search (25 and 100 miles, with and without a
+technique, top 20) it prints the median / p95 in milliseconds, interleaved so a noisy machine affects all alike:
+
+- search SQL: the project's query (Practitioner.objects.published().offering(...).near(...)[:20]) executed
+  from its compiled SQL; search ORM: the same through Django, compiling the query and building the models;
+- full scan: what a naive implementation does, a haversine over every location, filtered and ordered in SQL;
+- PostGIS KNN (`ORDER BY geog <-> point LIMIT 20`) and PostGIS ST_DWithin (same question as ours) on a
+  GiST-indexed geography column of the same points, where the postgis extension can be created;
+- API: GET /api/v1/practitioners/ through Django's test client (the search, its count and the page's data).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import math
 import random
-import statistics
 import sys
-import time
-from pathlib import Path
+from functools import partial
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from common import (
+    cell,
+    fill,
+    median_p95,
+    print_table,
+    throwaway_database,
+    timed_ms,
+    zip_centres,
+)
+from django.db import DatabaseError, connection
+from django.db.models import F, FloatField, Min, Value
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.test import Client
 
-import django
+from directory.geo import KM_PER_MILE, Point, place_index
+from directory.models import Practitioner, Technique
 
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.db.models import F, FloatField, Min, Value  # noqa: E402
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-
-from directory.geo import KM_PER_MILE, Point, place_index  # noqa: E402
-from directory.models import Location, Practitioner, Technique  # noqa: E402
-
-RADIUS_MILES = 25
 MEAN_EARTH_RADIUS_KM = 6371.0088
+SCENARIOS = [(25, None), (25, "nucca"), (100, None), (100, "nucca")]
 
 
 def haversine_km(origin: Point) -> Min:
@@ -47,136 +51,165 @@ def haversine_km(origin: Point) -> Min:
         return Value(number, output_field=FloatField())
 
     latitude, longitude = Radians(F("locations__latitude")), Radians(F("locations__longitude"))
-    lat0, lon0 = value(origin.latitude * 3.141592653589793 / 180), value(origin.longitude * 3.141592653589793 / 180)
-    h = Power(Sin((latitude - lat0) / value(2)), 2) + Cos(lat0) * Cos(latitude) * Power(
-        Sin((longitude - lon0) / value(2)), 2
-    )
+    lat0, lon0 = value(math.radians(origin.latitude)), value(math.radians(origin.longitude))
+    half_dlat, half_dlon = (latitude - lat0) / value(2), (longitude - lon0) / value(2)
+    h = Power(Sin(half_dlat), 2) + Cos(lat0) * Cos(latitude) * Power(Sin(half_dlon), 2)
     return Min(value(2 * MEAN_EARTH_RADIUS_KM) * ASin(Sqrt(h)))
 
 
-def full_scan(origin: Point, radius_km: float) -> list[Practitioner]:
+def search_queryset(origin: Point, radius_km: float, techniques: list[Technique]):
+    return Practitioner.objects.published().offering(techniques).near(origin, radius_km).prefetch_related(None)[:20]
+
+
+def full_scan_queryset(origin: Point, radius_km: float, techniques: list[Technique]):
     scan = (
         Practitioner.objects.published()
+        .offering(techniques)
         .annotate(distance_km=haversine_km(origin))
         .filter(distance_km__lte=radius_km)
         .order_by("distance_km", "name", "pk")
     )
-    return list(scan[:20])
+    return scan[:20]
 
 
-def project_query(origin: Point, radius_km: float) -> list[Practitioner]:
-    """The search's one SQL query: the 20 nearest practitioners with their distances."""
-    return list(Practitioner.objects.published().near(origin, radius_km).prefetch_related(None)[:20])
+def evaluate(make_queryset, *args) -> list:
+    return list(make_queryset(*args))
 
 
-def project_search(origin: Point, radius_km: float) -> list[Practitioner]:
-    """What the search page loads: that query plus each page's locations and techniques (3 queries in all)."""
-    return list(Practitioner.objects.published().with_techniques().near(origin, radius_km)[:20])
+def run_sql(compiled: tuple[str, tuple]) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(*compiled)
+        return cursor.fetchall()
 
 
-def fill(count: int, start: int, rng: random.Random, centres: list[Point], techniques: list[Technique]) -> None:
-    """Adds `count` published practitioners with 1-3 locations each, clustered around ZIP centroids."""
-    through = Practitioner.techniques.through
-    batch = 5000
-    for offset in range(0, count, batch):
-        size = min(batch, count - offset)
-        practitioners = Practitioner.objects.bulk_create(
-            Practitioner(
-                name=f"Bench Practitioner {start + offset + i:07d}",
-                slug=f"bench-practitioner-{start + offset + i}",
-                status=Practitioner.Status.PUBLISHED,
-            )
-            for i in range(size)
-        )
-        locations, offers = [], []
-        for practitioner in practitioners:
-            centre = rng.choice(centres)
-            for _ in range(rng.choice([1, 1, 2, 3])):
-                locations.append(
-                    Location(
-                        practitioner_id=practitioner.pk,
-                        address_line1="1 Bench Way",
-                        city="Bench",
-                        state="ZZ",
-                        postal_code="00000",
-                        latitude=max(-90.0, min(90.0, centre.latitude + rng.gauss(0, 0.25))),
-                        longitude=max(-180.0, min(180.0, centre.longitude + rng.gauss(0, 0.3))),
-                    )
-                )
-            for technique in rng.sample(techniques, rng.choice([1, 2, 3])):
-                offers.append(through(practitioner_id=practitioner.pk, technique_id=technique.pk))
-        Location.objects.bulk_create(locations, batch_size=2000)
-        through.objects.bulk_create(offers, batch_size=2000)
-    if connection.vendor == "postgresql":
+TECHNIQUE_CLAUSE = (
+    " AND EXISTS (SELECT 1 FROM directory_practitioner_techniques t"
+    " WHERE t.practitioner_id = l.practitioner_id AND t.technique_id = %s)"
+)
+
+
+def postgis_knn(origin: Point, radius_km: float, technique_id: int | None) -> tuple[str, tuple]:
+    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+    sql = (
+        f"SELECT l.practitioner_id, l.geog <-> {point} AS metres FROM directory_location l "
+        "JOIN directory_practitioner p ON p.id = l.practitioner_id WHERE p.status = 'published'"
+        + (TECHNIQUE_CLAUSE if technique_id else "")
+        + f" ORDER BY l.geog <-> {point} LIMIT 20"
+    )
+    params = (origin.longitude, origin.latitude, *([technique_id] if technique_id else []))
+    return sql, (*params, origin.longitude, origin.latitude)
+
+
+def postgis_dwithin(origin: Point, radius_km: float, technique_id: int | None) -> tuple[str, tuple]:
+    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+    sql = (
+        f"SELECT l.practitioner_id, MIN(ST_Distance(l.geog, {point})) AS metres FROM directory_location l "
+        "JOIN directory_practitioner p ON p.id = l.practitioner_id "
+        f"WHERE p.status = 'published' AND ST_DWithin(l.geog, {point}, %s)"
+        + (TECHNIQUE_CLAUSE if technique_id else "")
+        + " GROUP BY l.practitioner_id ORDER BY metres, l.practitioner_id LIMIT 20"
+    )
+    params = (origin.longitude, origin.latitude, origin.longitude, origin.latitude, radius_km * 1000)
+    return sql, (*params, *([technique_id] if technique_id else []))
+
+
+def enable_postgis() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    try:
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            cursor.execute("ALTER TABLE directory_location ADD COLUMN IF NOT EXISTS geog geography(Point, 4326)")
+            cursor.execute("CREATE INDEX IF NOT EXISTS location_geog ON directory_location USING gist (geog)")
+    except DatabaseError as error:
+        print(f"PostGIS unavailable ({error}); install postgresql-15-postgis-3 to compare.", file=sys.stderr)
+        return False
+    return True
 
 
-def timed(function, *args) -> float:
-    started = time.perf_counter()
-    function(*args)
-    return (time.perf_counter() - started) * 1000
+def fill_postgis() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE directory_location SET geog = ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography "
+            "WHERE geog IS NULL"
+        )
+        cursor.execute("ANALYZE directory_location")
 
 
-def summary(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def measure(size: int, runs: int, rng: random.Random, zip_codes: list[str]) -> dict[str, tuple[float, float]]:
+def measure(runs: int, scan_runs: int, rng: random.Random, zip_codes: list[str], postgis: bool) -> list[dict]:
     client = Client()
-    radius_km = RADIUS_MILES * KM_PER_MILE
     index = place_index()
-    samples: dict[str, list[float]] = {"query": [], "scan": [], "page": [], "api": []}
-    for _ in range(runs):
-        zip_code = rng.choice(zip_codes)
-        origin = index.zip_codes[zip_code].point
-        samples["query"].append(timed(project_query, origin, radius_km))
-        samples["page"].append(timed(project_search, origin, radius_km))
-        samples["scan"].append(timed(full_scan, origin, radius_km))
-        url = f"/api/v1/practitioners/?near={zip_code}&radius={RADIUS_MILES}"
-        samples["api"].append(timed(lambda address: client.get(address).json(), url))
-    return {name: summary(values) for name, values in samples.items()}
+    nucca = Technique.objects.get(slug="nucca")
+    results = []
+    for miles, technique in SCENARIOS:
+        radius_km = miles * KM_PER_MILE
+        chosen = [nucca] if technique else []
+        samples: dict[str, list[float]] = {name: [] for name in ("sql", "orm", "scan", "knn", "dwithin", "api")}
+        for run in range(runs):
+            zip_code = rng.choice(zip_codes)
+            origin = index.zip_codes[zip_code].point
+            search = search_queryset(origin, radius_km, chosen).query.sql_with_params()
+            samples["sql"].append(timed_ms(partial(run_sql, search)))
+            samples["orm"].append(timed_ms(partial(evaluate, search_queryset, origin, radius_km, chosen)))
+            if run < scan_runs:
+                scan = full_scan_queryset(origin, radius_km, chosen).query.sql_with_params()
+                samples["scan"].append(timed_ms(partial(run_sql, scan)))
+            if postgis:
+                technique_id = nucca.pk if technique else None
+                samples["knn"].append(timed_ms(partial(run_sql, postgis_knn(origin, radius_km, technique_id))))
+                dwithin = postgis_dwithin(origin, radius_km, technique_id)
+                samples["dwithin"].append(timed_ms(partial(run_sql, dwithin)))
+            url = f"/api/v1/practitioners/?near={zip_code}&radius={miles}" + (
+                f"&technique={technique}" if technique else ""
+            )
+            samples["api"].append(timed_ms(partial(client.get, url)))
+        results.append({"miles": miles, "technique": technique, **samples})
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="Comma-separated practitioner counts.")
-    parser.add_argument("--runs", type=int, default=25, help="Timed searches per size and method.")
+    default_sizes = "10000,100000,1000000" if connection.vendor == "postgresql" else "10000,100000"
+    parser.add_argument("--sizes", default=default_sizes, help=f"Practitioner counts (default {default_sizes}).")
+    parser.add_argument("--runs", type=int, default=25, help="Timed searches per size and search.")
+    parser.add_argument("--scan-runs", type=int, default=15, help="Timed full scans (slow at 1M) per search.")
     options = parser.parse_args()
     sizes = sorted(int(size) for size in options.sizes.split(","))
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    rows = []
+    with throwaway_database():
         rng = random.Random(2026)
-        zip_codes = sorted(code for code, place in place_index().zip_codes.items() if place.point.latitude > 18)
-        centres = [place_index().zip_codes[code].point for code in rng.sample(zip_codes, 3000)]
-        techniques = list(Technique.objects.all())
-        rows = []
+        zip_codes, centres = zip_centres(rng)
+        postgis = enable_postgis()
         filled = 0
         for size in sizes:
-            started = time.perf_counter()
-            fill(size - filled, filled, rng, centres, techniques)
+            elapsed = timed_ms(lambda count=size - filled, start=filled: fill(count, start, rng, centres))
+            if postgis:
+                fill_postgis()
             filled = size
-            print(f"filled {size:,} practitioners in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-            project_search(centres[0], 40)  # warm the connection and the place index
-            rows.append((size, measure(size, options.runs, rng, zip_codes)))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
+            print(f"filled {size:,} practitioners in {elapsed / 1000:.1f} s", file=sys.stderr)
+            list(search_queryset(centres[0], 40, []))  # warm the connection and the place index
+            for result in measure(options.runs, options.scan_runs, rng, zip_codes, postgis):
+                speed_up = median_p95(result["scan"])[0] / median_p95(result["sql"])[0]
+                rows.append(
+                    [
+                        f"{size:,}",
+                        f"{result['miles']} mi" + (f", {result['technique']}" if result["technique"] else ""),
+                        cell(result["sql"]),
+                        cell(result["orm"]),
+                        cell(result["scan"]),
+                        f"{speed_up:.0f}x",
+                        cell(result["knn"]),
+                        cell(result["dwithin"]),
+                        cell(result["api"]),
+                    ]
+                )
     print(
-        f"\nSearch within {RADIUS_MILES} mi, top 20, on {connection.vendor}; {options.runs} runs; ms (median / p95)\n"
+        f"\nTop 20 within the radius on {connection.vendor}, ms (median / p95 of {options.runs} runs; "
+        f"full scan {options.scan_runs})\n"
     )
-    columns = ["practitioners", "search query", "full haversine scan", "speed-up (median)", "query + page prefetches"]
-    print("| " + " | ".join([*columns, "API request"]) + " |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for size, figures in rows:
-        query, scan, page, api = (figures[name] for name in ("query", "scan", "page", "api"))
-        print(
-            f"| {size:,} | {query[0]:.1f} / {query[1]:.1f} | {scan[0]:.1f} / {scan[1]:.1f} | {scan[0] / query[0]:.0f}x "
-            f"| {page[0]:.1f} / {page[1]:.1f} | {api[0]:.1f} / {api[1]:.1f} |"
-        )
+    header = ["practitioners", "search", "search SQL", "search ORM", "full scan SQL", "speed-up", "PostGIS KNN"]
+    print_table([*header, "PostGIS DWithin", "API request"], rows)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -58,10 +59,12 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         """
         box = bounding_box(origin, radius_km)
         nearest_first = Location.objects.annotate(distance_km=distance_km(origin)).order_by("distance_km", "pk")
+        # One filter() call, so the box and the distance test share the join to locations and the minimum
+        # is taken over the locations within the radius: the nearest one is among them whenever any is.
+        within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
         return (
-            self.filter(box.as_q(prefix="locations__"))
+            self.filter(box.as_q(prefix="locations__"), within)
             .annotate(distance_km=Min(distance_km(origin, prefix="locations__")))
-            .filter(distance_km__lte=radius_km)
             .order_by("distance_km", "name", "pk")
             .prefetch_related(Prefetch("locations", queryset=nearest_first, to_attr="listed_locations"))
         )
