@@ -28,8 +28,11 @@ from directory.models import Location, Practitioner, Technique  # noqa: E402
 
 
 @contextmanager
-def throwaway_database() -> Iterator[None]:
-    """A fresh, migrated test database on the configured server (DATABASE_URL), dropped afterwards."""
+def throwaway_database(name: str) -> Iterator[None]:
+    """A fresh, migrated database `name` on the configured server (DATABASE_URL), dropped afterwards
+    (on SQLite an in-memory one)."""
+    if connection.vendor != "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = name
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:

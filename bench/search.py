@@ -177,7 +177,7 @@ def main() -> None:
     sizes = sorted(int(size) for size in options.sizes.split(","))
 
     rows = []
-    with throwaway_database():
+    with throwaway_database("directory_bench_search"):
         rng = random.Random(2026)
         zip_codes, centres = zip_centres(rng)
         postgis = enable_postgis()

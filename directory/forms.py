@@ -67,6 +67,12 @@ class ImportRowForm(forms.Form):
         self.techniques_by_name = techniques_by_name
         self.located_from_postal_code = False
 
+    def validate(self, data: dict[str, str]) -> bool:
+        """Validates a further row with this same form: building a form per row costs more than validating
+        one (every field is deep-copied), and an import may have a million rows."""
+        self.data, self.is_bound, self._errors, self.located_from_postal_code = data, True, None, False
+        return self.is_valid()
+
     def clean_country(self) -> str:
         country = COUNTRY_NAMES.get(self.cleaned_data["country"].strip().lower())
         if country is None:

@@ -106,16 +106,16 @@ def practitioners_validate(
     *, rows: Iterable[tuple[int, dict]], progress: Callable[[], None] | None = None
 ) -> tuple[list[ImportedPractitioner], ImportReport]:
     """Validates every row (file line numbers given) and groups them by external_id; writes nothing."""
-    techniques = _techniques_by_name()
+    form = ImportRowForm(techniques_by_name=_techniques_by_name())
     report = ImportReport()
     groups: dict[str, ImportedPractitioner] = {}
     invalid_ids: set[str] = set()
     for line, row in rows:
         if progress:
             progress()
-        form = ImportRowForm(_cells(row), techniques_by_name=techniques)
-        external_id = _cells(row)["external_id"]
-        if not form.is_valid():
+        cells = _cells(row)
+        external_id = cells["external_id"]
+        if not form.validate(cells):
             for name, errors in form.errors.items():
                 label = "row" if name == "__all__" else name
                 report.problems.extend(ImportProblem(line, f"{label}: {error}") for error in errors)

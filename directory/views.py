@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -56,6 +56,12 @@ def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "search": PractitionerSearch({"technique": [technique.slug]}, queryset=Practitioner.objects.none()),
     }
     return render(request, "directory/technique_detail.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the process answers (it touches no database)."""
+    return JsonResponse({"status": "ok"})
 
 
 @require_GET

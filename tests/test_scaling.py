@@ -1,0 +1,113 @@
+"""What lets the app run on several servers: shared cache in Redis, and search reads on a replica."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+from django.test import RequestFactory, override_settings
+
+from directory.models import Practitioner
+from directory.routers import PrimaryReadsMiddleware, ReplicaRouter
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def settings_under(environment: dict[str, str]) -> dict:
+    """The settings a fresh process builds from these environment variables."""
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({'caches': settings.CACHES, 'databases': sorted(settings.DATABASES), "
+        "'routers': settings.DATABASE_ROUTERS, 'session': settings.SESSION_ENGINE, "
+        "'middleware': settings.MIDDLEWARE, 'replica': settings.DATABASES.get('replica', {}).get('NAME')}))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", **environment}
+    output = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)
+
+
+def redis_is_running() -> bool:
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_redis_url_puts_the_cache_and_sessions_in_redis():
+    configured = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert configured["caches"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["caches"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert configured["session"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_without_redis_url_the_cache_is_per_process():
+    configured = settings_under({"REDIS_URL": ""})
+    assert configured["caches"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.skipif(not redis_is_running() and not os.environ.get("CI"), reason="no Redis on 127.0.0.1:6379")
+def test_the_redis_cache_backend_talks_to_a_real_redis():
+    location = "redis://127.0.0.1:6379/3"
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    ):
+        cache = caches["default"]
+        cache.set("directory-test-key", {"near": "02108"}, timeout=30)
+        assert cache.get("directory-test-key") == {"near": "02108"}
+        cache.delete("directory-test-key")
+
+
+def test_database_replica_url_adds_the_replica_and_its_router():
+    configured = settings_under({"DATABASE_REPLICA_URL": "postgres://reader@replica.internal:5432/directory"})
+    assert configured["databases"] == ["default", "replica"]
+    assert configured["replica"] == "directory"
+    assert configured["routers"] == ["directory.routers.ReplicaRouter"]
+    assert "directory.routers.PrimaryReadsMiddleware" in configured["middleware"]
+
+
+class TestReplicaRouter:
+    router = ReplicaRouter(replica="replica")
+
+    def test_reads_go_to_the_replica_and_writes_to_the_primary(self):
+        assert self.router.db_for_read(Practitioner) == "replica"
+        assert self.router.db_for_write(Practitioner) == "default"
+
+    def test_without_a_replica_everything_reads_the_primary(self):
+        assert ReplicaRouter().db_for_read(Practitioner) == "default"
+
+    @pytest.mark.django_db
+    def test_reads_inside_a_transaction_see_its_writes_on_the_primary(self):
+        with transaction.atomic():
+            assert self.router.db_for_read(Practitioner) == "default"
+
+    @pytest.mark.parametrize(
+        ("method", "path", "expected"),
+        [
+            ("GET", "/search/", "replica"),
+            ("GET", "/api/v1/practitioners/", "replica"),
+            ("POST", "/search/", "default"),
+            ("GET", "/admin/directory/practitioner/", "default"),
+        ],
+    )
+    def test_requests_that_write_or_administer_read_the_primary(self, method, path, expected):
+        seen = []
+        middleware = PrimaryReadsMiddleware(lambda request: seen.append(self.router.db_for_read(Practitioner)))
+        middleware(RequestFactory().generic(method, path))
+        assert seen == [expected]
+        assert self.router.db_for_read(Practitioner) == "replica"  # and nothing leaks to the next request
+
+    def test_migrations_run_on_the_primary_only(self):
+        assert self.router.allow_migrate("default", "directory")
+        assert not self.router.allow_migrate("replica", "directory")
+
+
+@pytest.mark.django_db
+def test_the_liveness_check_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
