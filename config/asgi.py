@@ -2,6 +2,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config import settings_module
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
 application = get_asgi_application()

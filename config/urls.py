@@ -1,6 +1,9 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from directory.sitemaps import SITEMAPS
 from directory.views import healthz, robots_txt
@@ -8,6 +11,13 @@ from directory.views import healthz, robots_txt
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("directory.api.urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI injects one <style> element; inline style (never script) is allowed on this page alone.
+    path(
+        "api/docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, resolve_place, to_km
 from directory.models import Practitioner, PractitionerQuerySet, Technique
@@ -44,6 +46,11 @@ class SearchForm(forms.Form):
         return cleaned
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class TechniqueFilter(django_filters.ModelMultipleChoiceFilter):
+    """Techniques by slug (the API documents the parameter as text: techniques are data, not an enum)."""
+
+
 class FloatFilter(django_filters.NumberFilter):
     """A number filter that rejects NaN and infinities (forms.FloatField does)."""
 
@@ -63,7 +70,7 @@ class PractitionerSearch(django_filters.FilterSet):
         empty_label=None,
         error_messages={"invalid_choice": "Choose mi (miles) or km (kilometres)."},
     )
-    technique = django_filters.ModelMultipleChoiceFilter(
+    technique = TechniqueFilter(
         label="Techniques",
         queryset=Technique.objects.order_by("name"),
         to_field_name="slug",

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.filters import PractitionerSearch
 from directory.models import Location, Practitioner, Technique
@@ -19,6 +19,7 @@ def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
         raise Http404(str(error)) from error
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "search": PractitionerSearch(None, queryset=Practitioner.objects.none()),
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/home.html", context)
 
 
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     search = PractitionerSearch(request.GET, queryset=Practitioner.objects.published().with_techniques())
     if not search.is_valid():
@@ -39,6 +41,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/search.html", context)
 
 
+@require_safe
 def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     practitioner = get_object_or_404(Practitioner.objects.published().with_techniques(), pk=pk)
     if slug != practitioner.slug:
@@ -47,6 +50,7 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     return render(request, "directory/practitioner_detail.html", {"practitioner": practitioner, "locations": locations})
 
 
+@require_safe
 def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technique = get_object_or_404(Technique, slug=slug)
     practitioners = Practitioner.objects.published().offering([technique]).with_techniques().by_name()
@@ -58,13 +62,13 @@ def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/technique_detail.html", context)
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: the process answers (it touches no database)."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

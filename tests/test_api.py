@@ -127,3 +127,10 @@ def test_the_api_needs_a_constant_number_of_queries(client, django_assert_max_nu
     with django_assert_max_num_queries(5):  # techniques checked, count, page, its locations, its techniques
         response = client.get(API, {"near": "02108", "radius": "100", "page_size": "30", "technique": "nucca"})
     assert len(response.json()["results"]) == 30
+
+
+def test_input_quoted_back_in_an_error_cannot_be_read_as_markup(client):
+    response = client.get(API, {"technique": "<b>x</b>&"})
+    assert response.status_code == 400
+    assert b"<b>" not in response.content
+    assert response.json() == {"technique": ["Unknown technique: <b>x</b>&"]}

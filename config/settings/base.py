@@ -1,8 +1,10 @@
 """Settings shared by every environment; the environment variables are documented in README.md."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.settings.environment import env_bool, env_int, env_list, env_str
 
@@ -23,11 +25,16 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "directory",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "directory.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,14 +104,31 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Development and tests serve static files from the apps' folders; production collects them (production.py).
+WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["directory.api.renderers.MarkupSafeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["directory.api.throttling.AnonymousSearchThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Behind N trusted proxies the client is the Nth address from the right of X-Forwarded-For; with 0 it is
+    # REMOTE_ADDR, so a client cannot dodge the throttle by sending its own X-Forwarded-For.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
     "UNAUTHENTICATED_USER": None,
+}
+API_ANON_RATE = env_str("API_ANON_RATE", "600/min")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Upper Cervical Directory API",
+    "DESCRIPTION": "Find upper cervical chiropractors by place, distance and technique. Read-only, no key needed.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Map tiles: any XYZ tile server; OpenStreetMap's by default (mind its usage policy in production).
@@ -112,6 +136,29 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+
+
+def content_security_policy(tile_url: str) -> dict:
+    """No inline script anywhere; images from this site and the map's tile server only."""
+    tiles = urlsplit(tile_url)
+    tile_origin = f"{tiles.scheme}://{tiles.netloc.replace('{s}', '*')}"
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF],
+            "style-src": [SELF],
+            "img-src": [SELF, "data:", tile_origin],
+            "connect-src": [SELF],
+            "font-src": [SELF],
+            "object-src": [NONE],
+            "base-uri": [SELF],
+            "form-action": [SELF],
+            "frame-ancestors": [NONE],
+        }
+    }
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
 
 # Search defaults; the limits are part of the public API and documented in README.md.
 DIRECTORY_SEARCH_PAGE_SIZE = 20

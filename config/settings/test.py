@@ -7,3 +7,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tiles from a closed loopback port: a map in a browser test never reaches the internet (it shows no tiles).
 MAP_TILE_URL = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)  # noqa: F405
+
+# The suite sends far more than a patient would; the throttling tests set their own rate.
+API_ANON_RATE = "1000000/min"

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.geo import to_unit
@@ -37,13 +39,16 @@ class PractitionerSerializer(serializers.ModelSerializer):
         model = Practitioner
         fields = ["id", "name", "credentials", "techniques", "distance", "location", "url"]
 
+    @extend_schema_field({"type": "number", "nullable": True, "minimum": 0})
     def get_distance(self, practitioner: Practitioner) -> float | None:
         kilometres = getattr(practitioner, "distance_km", None)
         return None if kilometres is None else round(to_unit(kilometres, self.context["unit"]), 2)
 
+    @extend_schema_field(LocationSerializer(allow_null=True))
     def get_location(self, practitioner: Practitioner) -> dict | None:
         location = practitioner.listed_location
         return None if location is None else LocationSerializer(location).data
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practitioner: Practitioner) -> str:
         return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())

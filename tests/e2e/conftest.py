@@ -25,6 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Records what the Content Security Policy blocks, for tests to assert that nothing is.
+CSP_RECORDER = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "artifacts/screenshots"))
 
 
@@ -67,6 +74,7 @@ def open_page(browser, live_server):
         context = browser.new_context(viewport=options.pop("viewport", {"width": 1280, "height": 900}), **options)
         contexts.append(context)
         context.route("**/*", keep_local)
+        context.add_init_script(CSP_RECORDER)
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(error))

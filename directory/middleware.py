@@ -1,0 +1,31 @@
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database cannot be reached, answer 503 with a friendly page (JSON for the API), not a 500.
+
+    Connections are health-checked before reuse (CONN_HEALTH_CHECKS), so the site recovers by itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The directory is briefly unavailable. Please try again in a minute."}, status=503
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html", request=request), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -1,0 +1,113 @@
+"""Generated input: schemathesis against the OpenAPI schema, and Hypothesis properties of the search."""
+
+import math
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from directory.filters import PractitionerSearch
+from directory.geo import KM_PER_MILE, Place, PlaceError, Point, resolve_place
+from directory.models import Practitioner, Technique
+from tests.factories import practitioner_at
+
+API_REQUESTS = 1000
+
+
+@pytest.fixture
+def api_schema(db):
+    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+@pytest.fixture
+def directory(db) -> list[Practitioner]:
+    nucca, blair = Technique.objects.get(slug="nucca"), Technique.objects.get(slug="blair")
+    return [
+        practitioner_at(42.36 + index / 50, -71.06 - index / 40, techniques=[(nucca, blair)[index % 2]])
+        for index in range(12)
+    ]
+
+
+def test_at_least_1000_generated_api_requests_get_no_5xx_and_match_the_schema(api_schema, directory):
+    operation = api_schema["/api/v1/practitioners/"]["GET"]
+    sent: list[int] = []
+
+    @settings(
+        max_examples=API_REQUESTS,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def check(case) -> None:
+        # A schema cannot say which ZIP codes exist, so a schema-valid "near" may rightly be refused (400).
+        response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
+        sent.append(response.status_code)
+
+    check()
+    assert len(sent) >= API_REQUESTS
+    assert all(status < 500 for status in sent)
+    assert {200, 400} <= set(sent)  # both valid and invalid searches were generated
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_a_place_or_a_place_error(text):
+    try:
+        place = resolve_place(text)
+    except PlaceError as error:
+        assert str(error)
+    else:
+        assert isinstance(place, Place)
+        assert -90 <= place.point.latitude <= 90 and -180 <= place.point.longitude <= 180
+
+
+SEARCH_PARAMETERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "near": st.one_of(st.text(max_size=40), st.sampled_from(["02108", "T2P 1J9", "Boston, MA", "0,0"])),
+        "radius": st.one_of(st.text(max_size=10), st.floats(allow_nan=True).map(str)),
+        "unit": st.one_of(st.text(max_size=5), st.sampled_from(["mi", "km"])),
+        "technique": st.lists(st.one_of(st.text(max_size=12), st.sampled_from(["nucca", "blair"])), max_size=3),
+        "page": st.text(max_size=5),
+    },
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(SEARCH_PARAMETERS)
+def test_any_search_is_valid_or_says_which_field_is_wrong(parameters):
+    search = PractitionerSearch(parameters, queryset=Practitioner.objects.published())
+    if search.is_valid():
+        list(search.qs[:20])
+    else:
+        assert set(search.form.errors) <= {"near", "radius", "unit", "technique"}
+        assert all(messages for messages in search.form.errors.values())
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    latitude=st.floats(min_value=-89, max_value=89),
+    longitude=st.floats(min_value=-180, max_value=180),
+    miles=st.floats(min_value=0.1, max_value=500),
+)
+def test_any_place_and_radius_gives_results_nearest_first_and_within_the_radius(latitude, longitude, miles):
+    if not Practitioner.objects.exists():
+        for index in range(40):
+            practitioner_at(-80 + index * 4, -179 + index * 9)
+    search = PractitionerSearch(
+        {"near": f"{latitude:.4f},{longitude:.4f}", "radius": str(miles)}, queryset=Practitioner.objects.published()
+    )
+    assert search.is_valid(), search.form.errors
+    found = list(search.qs)
+    distances = [practitioner.distance_km for practitioner in found]
+    assert distances == sorted(distances)
+    assert all(distance <= miles * KM_PER_MILE + 1e-6 for distance in distances)
+    assert all(not math.isnan(distance) for distance in distances)
+    origin = Point(float(f"{latitude:.4f}"), float(f"{longitude:.4f}"))
+    assert search.place.point == origin

@@ -1,0 +1,138 @@
+"""Production readiness: deploy checks, security headers, friendly error pages, throttling, the API schema."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.cache import cache
+from django.db import OperationalError
+from django.test import Client
+from pytest_django.asserts import assertContains
+
+from tests.factories import practitioner_at
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k3y-for-the-deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "directory.example.com",
+    "DJANGO_SETTINGS_MODULE": "",
+}
+
+
+def manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in {**os.environ, **environment}.items() if value}
+    return subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True)
+
+
+def test_check_deploy_is_clean_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", environment=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", environment={**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = manage("check", environment={**PRODUCTION, "ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "Set the ALLOWED_HOSTS environment variable" in result.stderr
+
+
+def test_every_page_carries_a_content_security_policy_without_inline_script(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "img-src 'self' data: http://127.0.0.1:9" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_a_missing_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assertContains(response, "We could not find that page", status_code=404)
+
+
+def test_an_unexpected_error_is_a_friendly_500_without_a_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("directory.views.PractitionerSearch", broken)
+    response = Client(raise_request_exception=False).get("/search/?near=02108")
+    assert response.status_code == 500
+    assertContains(response, "Something went wrong on our side", status_code=500)
+    assert b"Traceback" not in response.content and b"boom" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/search/?near=02108", "The directory is briefly unavailable"), ("/api/v1/practitioners/", '"detail"')],
+)
+def test_while_the_database_is_down_pages_answer_503_and_say_so(monkeypatch, path, expected):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr("directory.models.PractitionerQuerySet.published", unreachable)
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assertContains(response, expected, status_code=503)
+    assert b"Connection refused" not in response.content
+
+
+class TestThrottling:
+    @pytest.fixture(autouse=True)
+    def three_a_minute(self, settings):
+        settings.API_ANON_RATE = "3/min"
+        cache.clear()
+        yield
+        cache.clear()
+
+    def test_the_api_answers_429_with_retry_after_past_the_anonymous_rate(self, client):
+        practitioner_at(42.36, -71.06)
+        statuses = [client.get("/api/v1/practitioners/").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        refused = client.get("/api/v1/practitioners/")
+        assert 0 < int(refused["Retry-After"]) <= 60
+        assert "throttled" in refused.json()["detail"].lower()
+
+    def test_each_client_address_has_its_own_allowance(self, client):
+        for _ in range(3):
+            client.get("/api/v1/practitioners/", REMOTE_ADDR="203.0.113.1")
+        assert client.get("/api/v1/practitioners/", REMOTE_ADDR="203.0.113.1").status_code == 429
+        assert client.get("/api/v1/practitioners/", REMOTE_ADDR="203.0.113.2").status_code == 200
+
+    def test_a_forged_forwarded_for_header_does_not_reset_the_allowance(self, client):
+        for number in range(3):
+            client.get("/api/v1/practitioners/", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+        assert client.get("/api/v1/practitioners/", HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+    def test_pages_for_patients_are_not_throttled(self, client):
+        assert [client.get("/search/?near=02108").status_code for _ in range(5)] == [200] * 5
+
+
+def test_the_openapi_schema_documents_every_parameter_and_the_error_shape(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/practitioners/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert set(parameters) == {"near", "radius", "unit", "technique", "page", "page_size"}
+    assert parameters["near"]["schema"]["maxLength"] == 200
+    assert parameters["radius"]["schema"]["exclusiveMinimum"] is True
+    assert parameters["page_size"]["schema"]["maximum"] == 100
+    assert parameters["unit"]["schema"]["enum"] == ["mi", "km"]
+    assert set(operation["responses"]) == {"200", "400", "404", "429", "503"}
+    errors = operation["responses"]["400"]["content"]["application/json"]["schema"]
+    assert errors["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_the_api_docs_work_offline_from_bundled_swagger_ui(client):
+    response = client.get("/api/docs/")
+    assertContains(response, "swagger-ui")
+    assert b"cdn.jsdelivr" not in response.content and b"unpkg.com" not in response.content
+    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
