@@ -7,8 +7,10 @@ run; your own data is not touched) is filled with practitioners clustered around
 (1-3 locations, 1-3 techniques each). For each size and search (25 and 100 miles, with and without a
 technique, top 20) it prints the median / p95 in milliseconds, interleaved so a noisy machine affects all alike:
 
-- search SQL: the project's query (Practitioner.objects.published().offering(...).near(...)[:20]) executed
-  from its compiled SQL; search ORM: the same through Django, compiling the query and building the models;
+- top 20: what a page of the search reads (PractitionerSearch.rows: the smallest circle holding 20 results,
+  sized from the count's density), as its compiled SQL and through Django (the circle(s), the models and the
+  page's locations and techniques); count: the search's count, which the page also shows;
+- whole-radius SQL: the same query over the whole radius, Practitioner.objects.published().near(...)[:20];
 - full scan: what a naive implementation does, a haversine over every location, filtered and ordered in SQL;
 - PostGIS KNN (`ORDER BY geog <-> point LIMIT 20`) and PostGIS ST_DWithin (same question as ours) on a
   GiST-indexed geography column of the same points, where the postgis extension can be created;
@@ -37,6 +39,7 @@ from django.db.models import F, FloatField, Min, Value
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.test import Client
 
+from directory.filters import PractitionerSearch
 from directory.geo import KM_PER_MILE, Point, place_index
 from directory.models import Practitioner, Technique
 
@@ -136,21 +139,37 @@ def fill_postgis() -> None:
         cursor.execute("ANALYZE directory_location")
 
 
+class RecordingSearch(PractitionerSearch):
+    """The search, noting the last circle it read a page from."""
+
+    def within(self, radius_km, queryset=None):
+        self.last_circle_km = radius_km
+        return super().within(radius_km, queryset)
+
+
 def measure(runs: int, scan_runs: int, rng: random.Random, zip_codes: list[str], postgis: bool) -> list[dict]:
     client = Client()
     index = place_index()
     nucca = Technique.objects.get(slug="nucca")
+    names = ("page", "page_sql", "count", "full", "scan", "knn", "dwithin", "api")
     results = []
     for miles, technique in SCENARIOS:
         radius_km = miles * KM_PER_MILE
         chosen = [nucca] if technique else []
-        samples: dict[str, list[float]] = {name: [] for name in ("sql", "orm", "scan", "knn", "dwithin", "api")}
+        samples: dict[str, list[float]] = {name: [] for name in names}
         for run in range(runs):
             zip_code = rng.choice(zip_codes)
             origin = index.zip_codes[zip_code].point
-            search = search_queryset(origin, radius_km, chosen).query.sql_with_params()
-            samples["sql"].append(timed_ms(partial(run_sql, search)))
-            samples["orm"].append(timed_ms(partial(evaluate, search_queryset, origin, radius_km, chosen)))
+            parameters = {"near": zip_code, "radius": str(miles), **({"technique": [technique]} if technique else {})}
+            search = RecordingSearch(parameters, queryset=Practitioner.objects.published())
+            assert search.is_valid(), search.form.errors
+            total = search.qs.count()
+            samples["count"].append(timed_ms(search.qs.count))
+            samples["page"].append(timed_ms(partial(search.rows, 0, min(20, total), total)))
+            circle = search.within(getattr(search, "last_circle_km", radius_km)).prefetch_related(None)[:20]
+            samples["page_sql"].append(timed_ms(partial(run_sql, circle.query.sql_with_params())))
+            full = search_queryset(origin, radius_km, chosen).query.sql_with_params()
+            samples["full"].append(timed_ms(partial(run_sql, full)))
             if run < scan_runs:
                 scan = full_scan_queryset(origin, radius_km, chosen).query.sql_with_params()
                 samples["scan"].append(timed_ms(partial(run_sql, scan)))
@@ -190,26 +209,22 @@ def main() -> None:
             print(f"filled {size:,} practitioners in {elapsed / 1000:.1f} s", file=sys.stderr)
             list(search_queryset(centres[0], 40, []))  # warm the connection and the place index
             for result in measure(options.runs, options.scan_runs, rng, zip_codes, postgis):
-                speed_up = median_p95(result["scan"])[0] / median_p95(result["sql"])[0]
+                speed_up = median_p95(result["scan"])[0] / median_p95(result["page_sql"])[0]
                 rows.append(
                     [
                         f"{size:,}",
                         f"{result['miles']} mi" + (f", {result['technique']}" if result["technique"] else ""),
-                        cell(result["sql"]),
-                        cell(result["orm"]),
-                        cell(result["scan"]),
+                        *(cell(result[name]) for name in ("page_sql", "page", "count", "full", "scan")),
                         f"{speed_up:.0f}x",
-                        cell(result["knn"]),
-                        cell(result["dwithin"]),
-                        cell(result["api"]),
+                        *(cell(result[name]) for name in ("knn", "dwithin", "api")),
                     ]
                 )
     print(
         f"\nTop 20 within the radius on {connection.vendor}, ms (median / p95 of {options.runs} runs; "
         f"full scan {options.scan_runs})\n"
     )
-    header = ["practitioners", "search", "search SQL", "search ORM", "full scan SQL", "speed-up", "PostGIS KNN"]
-    print_table([*header, "PostGIS DWithin", "API request"], rows)
+    header = ["practitioners", "search", "top 20 SQL", "top 20 ORM", "count", "whole-radius SQL", "full scan SQL"]
+    print_table([*header, "speed-up", "PostGIS KNN", "PostGIS DWithin", "API request"], rows)
 
 
 if __name__ == "__main__":

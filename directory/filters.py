@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import django_filters
 from django import forms
+from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -109,10 +112,39 @@ class PractitionerSearch(django_filters.FilterSet):
         return [(value, value == current) for value in values]
 
     def filter_queryset(self, queryset: PractitionerQuerySet) -> PractitionerQuerySet:
-        queryset = queryset.offering(self.techniques)
         if self.place is None:
-            return queryset.by_name()
-        return queryset.near(self.place.point, to_km(self.radius_value, self.distance_unit))
+            return queryset.offering(self.techniques).by_name()
+        return self.within(to_km(self.radius_value, self.distance_unit), queryset)
+
+    def within(self, radius_km: float, queryset: PractitionerQuerySet | None = None) -> PractitionerQuerySet:
+        """The search near its place, within `radius_km`."""
+        queryset = self.queryset.all() if queryset is None else queryset
+        return queryset.offering(self.techniques).near(self.place.point, radius_km)
+
+    def count(self) -> int:
+        """How many practitioners the search finds (without computing the distances it orders by)."""
+        if self.place is None:
+            return self.qs.count()
+        radius_km = to_km(self.radius_value, self.distance_unit)
+        matching = self.queryset.all().offering(self.techniques).within_radius(self.place.point, radius_km)
+        return matching.order_by().values("pk").distinct().count()
+
+    def rows(self, start: int, stop: int, total: int) -> list[Practitioner]:
+        """Results start..stop of `total`. Near a place they come from the smallest circle that holds them:
+        whoever is within a circle is nearer than everyone outside it, so if a circle holds `stop` results
+        its first `stop` are the search's. The first circle is sized from the density `total` shows, so
+        the work per page stays about the same however many practitioners the radius holds."""
+        if self.place is None or stop >= total:
+            return list(self.qs[start:stop])
+        radius_km = to_km(self.radius_value, self.distance_unit)
+        circle_km = radius_km * min(1.0, 1.5 * math.sqrt(stop / total))
+        while True:
+            circle = self.within(circle_km)
+            found = list(circle.prefetch_related(None)[start:stop])
+            if len(found) == stop - start or circle_km >= radius_km:
+                prefetch_related_objects(found, *circle._prefetch_related_lookups)  # once, for the page kept
+                return found
+            circle_km = min(radius_km, circle_km * 2)
 
     def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
         """When nothing is within the radius: the `count` nearest matching practitioners, however far."""

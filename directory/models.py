@@ -57,17 +57,22 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         Each carries `distance_km` (to its nearest location) and `listed_locations`, nearest first (fetched per
         page).
         """
-        box = bounding_box(origin, radius_km)
         nearest_first = Location.objects.annotate(distance_km=distance_km(origin)).order_by("distance_km", "pk")
-        # One filter() call, so the box and the distance test share the join to locations and the minimum
-        # is taken over the locations within the radius: the nearest one is among them whenever any is.
-        within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
+        # The minimum is taken over the locations within the radius: the nearest is among them if any is.
         return (
-            self.filter(box.as_q(prefix="locations__"), within)
+            self.within_radius(origin, radius_km)
             .annotate(distance_km=Min(distance_km(origin, prefix="locations__")))
             .order_by("distance_km", "name", "pk")
             .prefetch_related(Prefetch("locations", queryset=nearest_first, to_attr="listed_locations"))
         )
+
+    def within_radius(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
+        """Practitioners with a location within `radius_km`, once per such location (unordered, for near() and
+        for counting with distinct())."""
+        box = bounding_box(origin, radius_km)
+        # One filter() call, so the box and the distance test apply to the same location (one join).
+        within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
+        return self.filter(box.as_q(prefix="locations__"), within)
 
     def nearest(self, origin: Point, count: int, beyond_km: float = 0.0) -> list[Practitioner]:
         """The `count` practitioners nearest to `origin`, however far, widening an index-backed search."""

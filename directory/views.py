@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,11 +7,11 @@ from django.views.decorators.http import require_safe
 
 from directory.filters import PractitionerSearch
 from directory.models import Location, Practitioner, Technique
+from directory.pagination import SearchPaginator
 
 
-def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
-    """The requested page (`?page=`) of 20; a page that does not exist is a 404."""
-    paginator = Paginator(queryset, settings.DIRECTORY_SEARCH_PAGE_SIZE)
+def page_of(request: HttpRequest, paginator: Paginator) -> Page:
+    """The requested page (`?page=`); a page that does not exist is a 404."""
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -34,7 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
     search = PractitionerSearch(request.GET, queryset=Practitioner.objects.published().with_techniques())
     if not search.is_valid():
         return render(request, "directory/search.html", {"search": search}, status=400)
-    page = page_of(request, search.qs)
+    page = page_of(request, SearchPaginator(search, settings.DIRECTORY_SEARCH_PAGE_SIZE))
     context = {"search": search, "page": page}
     if search.place is not None and page.paginator.count == 0:
         context["nearest_beyond"] = search.nearest_beyond(3)
@@ -56,7 +55,7 @@ def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
     practitioners = Practitioner.objects.published().offering([technique]).with_techniques().by_name()
     context = {
         "technique": technique,
-        "page": page_of(request, practitioners),
+        "page": page_of(request, Paginator(practitioners, settings.DIRECTORY_SEARCH_PAGE_SIZE)),
         "search": PractitionerSearch({"technique": [technique.slug]}, queryset=Practitioner.objects.none()),
     }
     return render(request, "directory/technique_detail.html", context)

@@ -8,6 +8,7 @@ from geopy.distance import geodesic
 from directory.filters import PractitionerSearch
 from directory.geo import KM_PER_MILE, Point
 from directory.models import Practitioner
+from directory.pagination import SearchPaginator
 from tests.factories import LocationFactory, PractitionerFactory, practitioner_at
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,32 @@ class TestNearestBeyond:
     def test_it_returns_what_there_is_when_fewer_exist(self):
         only = practitioner_at(-33.9, 151.2)  # Sydney: the other side of the world
         assert search(near="02108").nearest_beyond(3) == [only]
+
+
+class TestPagesReadFromTheSmallestCircle:
+    @pytest.fixture
+    def crowd(self, nucca, blair) -> None:
+        rng = random.Random(11)
+        for index in range(90):
+            chosen = [nucca] if index % 3 else [blair]
+            practitioner = practitioner_at(*destination(BOSTON, rng.uniform(0, 150), rng.uniform(0, 360)), chosen)
+            if index % 4 == 0:
+                LocationFactory(practitioner=practitioner, latitude=42.0 + rng.random(), longitude=-71.5 + rng.random())
+
+    @pytest.mark.parametrize(("miles", "techniques"), [(100, []), (100, ["nucca"]), (60, ["blair"]), (5, [])])
+    def test_every_page_is_what_slicing_the_whole_search_gives(self, crowd, miles, techniques):
+        found = search(near="02108", radius=str(miles), technique=techniques)
+        everyone = list(found.qs)
+        paginator = SearchPaginator(found, 20)
+        assert paginator.count == len(everyone)
+        paged = [p for number in paginator.page_range for p in paginator.page(number).object_list]
+        assert paged == everyone
+        assert [p.distance_km for p in paged] == [p.distance_km for p in everyone]
+        assert [p.listed_location for p in paged] == [p.listed_location for p in everyone]
+
+    def test_a_dense_first_page_reads_a_small_circle(self, crowd, django_assert_max_num_queries):
+        paginator = SearchPaginator(search(near="02108", radius="100"), 20)
+        assert paginator.count > 60
+        with django_assert_max_num_queries(4):  # the page's rows (one circle), its locations and techniques
+            page = paginator.page(1)
+            assert [p.listed_location for p in page.object_list]

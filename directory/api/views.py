@@ -10,12 +10,20 @@ from directory.api.serializers import PractitionerSerializer
 from directory.filters import DEFAULT_RADIUS, MAX_RADIUS, PractitionerSearch
 from directory.geo import MAX_PLACE_LENGTH
 from directory.models import Practitioner
+from directory.pagination import SearchPaginator
 
 
 class SearchPagination(PageNumberPagination):
     page_size = settings.DIRECTORY_SEARCH_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = settings.DIRECTORY_API_MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request: Request, view=None) -> list | None:
+        self.search = view.search  # the validated search, which knows how to read one page cheaply
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size: int) -> SearchPaginator:
+        return SearchPaginator(self.search, page_size)
 
     def get_page_size(self, request: Request) -> int:
         """The requested page size; a value that is not a whole number from 1 to the maximum is a 400."""
