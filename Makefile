@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format serve bench bench-search bench-http bench-import load clean
+PG_URL ?= postgres://postgres@127.0.0.1:5432
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -31,8 +32,29 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install
-	$(PY) bench/search.py
+# Production mode with gunicorn against PostgreSQL. Needs SECRET_KEY; ALLOWED_HOSTS defaults to localhost here.
+serve: install
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (see README: Running in production)"; exit 1; }
+	@test -n "$$DATABASE_URL" || psql "$(PG_URL)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'directory'" | grep -q 1 || createdb -h 127.0.0.1 -U postgres directory
+	DJANGO_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} $(PY) manage.py migrate --noinput
+	DJANGO_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} $(PY) -m gunicorn config.wsgi -c config/gunicorn.conf.py
+
+# Benchmarks print tables (PostgreSQL; PostGIS and wrk come from Debian for the comparison only).
+bench: bench-search bench-import bench-http
+
+bench-search: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/search.py
+
+bench-import: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/csv_import.py
+
+bench-http: install
+	$(PY) bench/http_load.py
+
+# Load and fault test: stops and starts this machine's PostgreSQL cluster.
+load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

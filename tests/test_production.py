@@ -136,3 +136,9 @@ def test_the_api_docs_work_offline_from_bundled_swagger_ui(client):
     assertContains(response, "swagger-ui")
     assert b"cdn.jsdelivr" not in response.content and b"unpkg.com" not in response.content
     assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+def test_collectstatic_hashes_and_compresses_every_file_in_production(tmp_path):
+    result = manage("collectstatic", "--noinput", environment={**PRODUCTION, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.glob("directory/site.*.css.gz")) and (tmp_path / "staticfiles.json").exists()

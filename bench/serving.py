@@ -1,0 +1,101 @@
+"""A PostgreSQL database and a gunicorn server for the HTTP benchmarks: loopback only, removed afterwards."""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDRESS = "127.0.0.1:8765"
+
+
+def database_url(name: str) -> str:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+
+
+def admin(sql: str) -> None:
+    connection = psycopg2.connect(database_url("postgres"))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+def prepare(database: str, practitioners: int) -> tuple[list[str], list[int]]:
+    """Creates and fills `database`; returns ZIP codes to search from and practitioner ids to view."""
+    admin(f"DROP DATABASE IF EXISTS {database}")
+    admin(f"CREATE DATABASE {database}")
+    os.environ["DATABASE_URL"] = database_url(database)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import fill, zip_centres
+    from django.core.management import call_command
+    from django.db import connections
+
+    from directory.models import Practitioner
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(2026)
+    zip_codes, centres = zip_centres(rng)
+    fill(practitioners, 0, rng, centres)
+    ids = list(Practitioner.objects.order_by("?").values_list("pk", flat=True)[:1000])
+    connections.close_all()
+    return rng.sample(zip_codes, 500), ids
+
+
+def drop(database: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    admin(f"DROP DATABASE IF EXISTS {database}")
+
+
+def wait_until_up(url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
+
+
+@contextmanager
+def gunicorn(database: str, production: bool, **environment: str) -> Iterator[str]:
+    """Serves the project from `database` with gunicorn (2 workers) on ADDRESS; yields the base URL."""
+    env = {**os.environ, "DATABASE_URL": database_url(database), "DATABASE_CONN_MAX_AGE": "600",
+           "BIND": ADDRESS, "LOG_LEVEL": "warning", **environment}  # fmt: skip
+    with tempfile.TemporaryDirectory() as static_root:
+        if production:
+            env.update(DJANGO_ENV="production", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
+                       STATIC_ROOT=static_root)  # fmt: skip
+            env.pop("DJANGO_SETTINGS_MODULE", None)
+            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
+                           check=True)  # fmt: skip
+        else:
+            env.update(DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="false")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"], cwd=ROOT, env=env
+        )
+        try:
+            wait_until_up(f"http://{ADDRESS}/healthz")
+            yield f"http://{ADDRESS}"
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
