@@ -4,6 +4,7 @@ from pathlib import Path
 
 import axe_playwright_python
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from directory.models import Technique
@@ -46,6 +47,7 @@ def axe_violations(page) -> list[str]:
         ("/search/?near=02108&radius=0&unit=km", "#radius-errors"),
         ("/search/?near=02108&unit=furlongs&technique=reiki", "#technique-errors"),
         ("/techniques/nucca/?page=1", "h1"),
+        ("/no-such-page/", "h1"),
     ],
 )
 @pytest.mark.parametrize("width", [1280, 360])
@@ -60,3 +62,13 @@ def test_the_check_itself_catches_a_violation(open_page, listed):
     page = open_page("/")
     page.evaluate("document.querySelector('h1').insertAdjacentHTML('afterend', '<img src=\"/x.png\">')")
     assert any(violation.startswith("image-alt:") for violation in axe_violations(page))
+
+
+def test_the_503_page_shown_while_the_database_is_down_has_no_violations(open_page, listed, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("directory.models.PractitionerQuerySet.published", unreachable)
+    page = open_page("/search/?near=02108")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The directory is briefly unavailable")
+    assert axe_violations(page) == []
