@@ -19,6 +19,7 @@ PRODUCTION = {
     "SECRET_KEY": "k3y-for-the-deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "directory.example.com",
     "DJANGO_SETTINGS_MODULE": "",
+    "DJANGO_ALLOW_ASYNC_UNSAFE": "",  # the browser tests set it for this process; a deployment must not
 }
 
 
