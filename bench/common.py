@@ -133,7 +133,7 @@ def _copy_fill(rows: list) -> None:
             "SELECT setval(pg_get_serial_sequence('directory_practitioner', 'id'), "
             "(SELECT MAX(id) FROM directory_practitioner))"
         )
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")  # as autovacuum would: statistics, and the visibility map
 
 
 def _bulk_fill(rows: list) -> None:
