@@ -103,6 +103,14 @@ class PractitionerSearch(django_filters.FilterSet):
     def techniques(self) -> list[Technique]:
         return list(self.form.cleaned_data.get("technique") or []) if self.is_valid() else []
 
+    @property
+    def radius_km(self) -> float:
+        return to_km(self.radius_value, self.distance_unit)
+
+    def matching(self, queryset: PractitionerQuerySet | None = None) -> PractitionerQuerySet:
+        """Published practitioners offering the chosen techniques, anywhere."""
+        return (self.queryset.all() if queryset is None else queryset).offering(self.techniques)
+
     def radius_options(self) -> list[tuple[str, bool]]:
         """The distance choices for the form, including a valid radius typed into the URL."""
         cleaned = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
@@ -113,21 +121,19 @@ class PractitionerSearch(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: PractitionerQuerySet) -> PractitionerQuerySet:
         if self.place is None:
-            return queryset.offering(self.techniques).by_name()
-        return self.within(to_km(self.radius_value, self.distance_unit), queryset)
+            return self.matching(queryset).by_name()
+        return self.within(self.radius_km, queryset)
 
     def within(self, radius_km: float, queryset: PractitionerQuerySet | None = None) -> PractitionerQuerySet:
         """The search near its place, within `radius_km`."""
-        queryset = self.queryset.all() if queryset is None else queryset
-        return queryset.offering(self.techniques).near(self.place.point, radius_km)
+        return self.matching(queryset).near(self.place.point, radius_km)
 
     def count(self) -> int:
         """How many practitioners the search finds (without computing the distances it orders by)."""
         if self.place is None:
             return self.qs.count()
-        radius_km = to_km(self.radius_value, self.distance_unit)
-        matching = self.queryset.all().offering(self.techniques).within_radius(self.place.point, radius_km)
-        return matching.order_by().values("pk").distinct().count()
+        found = self.matching().within_radius(self.place.point, self.radius_km)
+        return found.order_by().values("pk").distinct().count()
 
     def rows(self, start: int, stop: int, total: int) -> list[Practitioner]:
         """Results start..stop of `total`. Near a place they come from the smallest circle that holds them:
@@ -136,19 +142,17 @@ class PractitionerSearch(django_filters.FilterSet):
         the work per page stays about the same however many practitioners the radius holds."""
         if self.place is None or stop >= total:
             return list(self.qs[start:stop])
-        radius_km = to_km(self.radius_value, self.distance_unit)
-        circle_km = radius_km * min(1.0, 1.5 * math.sqrt(stop / total))
+        circle_km = self.radius_km * min(1.0, 1.5 * math.sqrt(stop / total))
         while True:
             circle = self.within(circle_km)
             found = list(circle.prefetch_related(None)[start:stop])
-            if len(found) == stop - start or circle_km >= radius_km:
+            if len(found) == stop - start or circle_km >= self.radius_km:
                 prefetch_related_objects(found, *circle._prefetch_related_lookups)  # once, for the page kept
                 return found
-            circle_km = min(radius_km, circle_km * 2)
+            circle_km = min(self.radius_km, circle_km * 2)
 
     def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
         """When nothing is within the radius: the `count` nearest matching practitioners, however far."""
         if self.place is None:
             return []
-        matching = self.queryset.all().offering(self.techniques)
-        return matching.nearest(self.place.point, count, beyond_km=to_km(self.radius_value, self.distance_unit))
+        return self.matching().nearest(self.place.point, count, beyond_km=self.radius_km)
