@@ -45,7 +45,7 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     practitioner = get_object_or_404(Practitioner.objects.published().with_techniques(), pk=pk)
     if slug != practitioner.slug:
         return redirect(practitioner, permanent=True)
-    locations = Location.objects.filter(practitioner=practitioner).order_by("pk")
+    locations = list(Location.objects.filter(practitioner=practitioner).order_by("pk"))
     return render(request, "directory/practitioner_detail.html", {"practitioner": practitioner, "locations": locations})
 
 

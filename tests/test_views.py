@@ -149,3 +149,11 @@ class TestProfilePage:
 
     def test_an_unknown_practitioner_is_not_found(self, client):
         assert client.get("/practitioners/999999-nobody/").status_code == 404
+
+
+def test_a_profile_reads_its_locations_once(client, django_assert_num_queries, nucca):
+    practitioner = PractitionerFactory(techniques=[nucca])
+    for _ in range(3):
+        LocationFactory(practitioner=practitioner)
+    with django_assert_num_queries(3):  # the practitioner, its techniques, its locations
+        assert client.get(practitioner.get_absolute_url()).status_code == 200
