@@ -25,6 +25,12 @@ def public_urls() -> list[str]:
         reverse("directory:search") + "?near=02108",
         practitioner.get_absolute_url(),
         reverse("api:practitioner-list") + "?near=02108",
+        reverse("directory:technique-detail", kwargs={"slug": "nucca"}),
+        reverse("sitemap"),
+        reverse("robots"),
+        reverse("healthz"),
+        reverse("schema"),
+        reverse("api-docs"),
     ]
 
 
