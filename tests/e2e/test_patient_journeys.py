@@ -214,3 +214,14 @@ def test_the_practitioner_factory_is_not_shown_when_pending(open_page, boston):
     page = open_page("/search/?near=02108")
     expect(page.locator("#results-heading")).to_contain_text("2 practitioners")
     expect(page.get_by_text("Dr. Pending")).to_have_count(0)
+
+
+def test_on_a_phone_the_technique_list_starts_folded_and_opens_on_request(open_page, boston):
+    page = open_page("/", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    expect(page.get_by_role("checkbox", name="NUCCA")).to_be_hidden()
+    page.locator("details.techniques-group > summary").click()
+    page.get_by_role("checkbox", name="NUCCA").check()
+    page.get_by_label("ZIP code, postal code or city").fill("02108")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-heading")).to_contain_text("offering NUCCA")
+    expect(page.get_by_role("checkbox", name="NUCCA")).to_be_visible()  # a chosen technique stays in view

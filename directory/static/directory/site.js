@@ -201,6 +201,13 @@
     });
   }
 
+  /* ---- on a phone, the technique list starts folded unless something in it is chosen or wrong ---- */
+  var techniques = document.querySelector("details.techniques-group");
+  if (techniques && window.matchMedia("(max-width: 40rem)").matches &&
+      !techniques.querySelector("input:checked") && !techniques.querySelector(".field-errors")) {
+    techniques.open = false;
+  }
+
   drawResultsMap();
   drawMiniMaps();
 })();
