@@ -24,6 +24,7 @@ import math
 import random
 import sys
 from functools import partial
+from unittest.mock import patch
 
 from common import (
     cell,
@@ -41,7 +42,7 @@ from django.test import Client
 
 from directory.filters import PractitionerSearch
 from directory.geo import KM_PER_MILE, Point, place_index
-from directory.models import Practitioner, Technique
+from directory.models import Practitioner, PractitionerQuerySet, Technique
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
 SCENARIOS = [(25, None), (25, "nucca"), (100, None), (100, "nucca")]
@@ -139,12 +140,18 @@ def fill_postgis() -> None:
         cursor.execute("ANALYZE directory_location")
 
 
-class RecordingSearch(PractitionerSearch):
-    """The search, noting the last circle it read a page from."""
+def last_circle_km(search: PractitionerSearch, total: int) -> float:
+    """The radius of the circle a page of `search` is finally read from."""
+    circles: list[float] = []
+    near = PractitionerQuerySet.near
 
-    def within(self, radius_km, queryset=None):
-        self.last_circle_km = radius_km
-        return super().within(radius_km, queryset)
+    def recording(queryset, origin, radius_km):
+        circles.append(radius_km)
+        return near(queryset, origin, radius_km)
+
+    with patch.object(PractitionerQuerySet, "near", recording):
+        search.rows(0, min(20, total), total)
+    return circles[-1] if circles else search.radius_km
 
 
 def measure(runs: int, scan_runs: int, rng: random.Random, zip_codes: list[str], postgis: bool) -> list[dict]:
@@ -161,12 +168,12 @@ def measure(runs: int, scan_runs: int, rng: random.Random, zip_codes: list[str],
             zip_code = rng.choice(zip_codes)
             origin = index.zip_codes[zip_code].point
             parameters = {"near": zip_code, "radius": str(miles), **({"technique": [technique]} if technique else {})}
-            search = RecordingSearch(parameters, queryset=Practitioner.objects.published())
+            search = PractitionerSearch(parameters, queryset=Practitioner.objects.published())
             assert search.is_valid(), search.form.errors
             total = search.qs.count()
             samples["count"].append(timed_ms(search.qs.count))
             samples["page"].append(timed_ms(partial(search.rows, 0, min(20, total), total)))
-            circle = search.within(getattr(search, "last_circle_km", radius_km)).prefetch_related(None)[:20]
+            circle = search.within(last_circle_km(search, total)).prefetch_related(None)[:20]
             samples["page_sql"].append(timed_ms(partial(run_sql, circle.query.sql_with_params())))
             full = search_queryset(origin, radius_km, chosen).query.sql_with_params()
             samples["full"].append(timed_ms(partial(run_sql, full)))

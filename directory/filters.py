@@ -6,7 +6,6 @@ import math
 
 import django_filters
 from django import forms
-from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -136,20 +135,15 @@ class PractitionerSearch(django_filters.FilterSet):
         return found.order_by().values("pk").distinct().count()
 
     def rows(self, start: int, stop: int, total: int) -> list[Practitioner]:
-        """Results start..stop of `total`. Near a place they come from the smallest circle that holds them:
-        whoever is within a circle is nearer than everyone outside it, so if a circle holds `stop` results
-        its first `stop` are the search's. The first circle is sized from the density `total` shows, so
-        the work per page stays about the same however many practitioners the radius holds."""
+        """Results start..stop of `total`. Near a place they come from the smallest circle that holds them
+        (PractitionerQuerySet.nearest_rows), the first sized from the density `total` shows, so the work per
+        page stays about the same however many practitioners the radius holds."""
         if self.place is None or stop >= total:
             return list(self.qs[start:stop])
-        circle_km = self.radius_km * min(1.0, 1.5 * math.sqrt(stop / total))
-        while True:
-            circle = self.within(circle_km)
-            found = list(circle.prefetch_related(None)[start:stop])
-            if len(found) == stop - start or circle_km >= self.radius_km:
-                prefetch_related_objects(found, *circle._prefetch_related_lookups)  # once, for the page kept
-                return found
-            circle_km = min(self.radius_km, circle_km * 2)
+        first_km = self.radius_km * min(1.0, 1.5 * math.sqrt(stop / total))
+        return self.matching().nearest_rows(
+            self.place.point, start, stop, first_km=first_km, last_km=self.radius_km, growth=2
+        )
 
     def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
         """When nothing is within the radius: the `count` nearest matching practitioners, however far."""

@@ -301,7 +301,7 @@ class GeodesicDistance(Func):
 
 
 def distance_km(origin: Point, prefix: str = "") -> GeodesicDistance:
-    """The distance in km from `origin` to the row's `latitude`/`longitude` (behind a relation `prefix`)."""
+    """The distance in km from `origin` to a location (behind a relation `prefix`), from its stored vector."""
     return GeodesicDistance(origin, prefix)
 
 

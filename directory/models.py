@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Value, prefetch_related_objects
 from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -76,12 +76,23 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
 
     def nearest(self, origin: Point, count: int, beyond_km: float = 0.0) -> list[Practitioner]:
         """The `count` practitioners nearest to `origin`, however far, widening an index-backed search."""
-        radius_km = max(beyond_km, 50.0)
+        first_km = max(beyond_km, 50.0) * 4
+        return self.nearest_rows(origin, 0, count, first_km=first_km, last_km=EARTH_HALF_CIRCUMFERENCE_KM, growth=4)
+
+    def nearest_rows(
+        self, origin: Point, start: int, stop: int, *, first_km: float, last_km: float, growth: float
+    ) -> list[Practitioner]:
+        """Results start..stop of near(origin, last_km), read from the smallest circle that holds them, trying
+        circles from `first_km` growing by `growth`: whoever is within a circle is nearer than everyone outside
+        it, so a circle holding `stop` results has the search's first `stop`. Prefetches once, for the rows kept."""
+        circle_km = min(first_km, last_km)
         while True:
-            radius_km = min(radius_km * 4, EARTH_HALF_CIRCUMFERENCE_KM)
-            found = list(self.near(origin, radius_km)[:count])
-            if len(found) >= count or radius_km >= EARTH_HALF_CIRCUMFERENCE_KM:
+            circle = self.near(origin, circle_km)
+            found = list(circle.prefetch_related(None)[start:stop])
+            if len(found) == stop - start or circle_km >= last_km:
+                prefetch_related_objects(found, *circle._prefetch_related_lookups)
                 return found
+            circle_km = min(last_km, circle_km * growth)
 
     def with_techniques(self) -> PractitionerQuerySet:
         return self.prefetch_related(Prefetch("techniques", queryset=Technique.objects.order_by("name")))

@@ -52,7 +52,6 @@ ERRORS = {
     "example": {"near": ["No such ZIP code: 00000"], "radius": ["Enter a radius greater than 0."]},
 }
 DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
-RETRY_AFTER = OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, description="Seconds to wait.")
 SEARCH_PARAMETERS = [
     OpenApiParameter(
         "near",

@@ -7,13 +7,11 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from directory.api.renderers import without_markup
 from directory.geo import Place, to_unit
 from directory.models import Location, Practitioner
 
 register = template.Library()
-
-# As django.utils.html.json_script does: nothing in the data can close the script element.
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -97,5 +95,5 @@ def practitioner_json_ld(context: template.Context, practitioner: Practitioner, 
         first = place_of(locations[0])
         data.update(address=first["address"], geo=first["geo"], location=[place_of(item) for item in locations])
     compact = {key: value for key, value in data.items() if value not in (None, [], "")}
-    text = json.dumps(compact, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    text = without_markup(json.dumps(compact, ensure_ascii=False))
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
