@@ -22,7 +22,7 @@ from common import print_table, throwaway_database, zip_centres
 from django.core.management import call_command
 from django.db import connection
 
-from directory.services import IMPORT_COLUMNS
+from directory.importing import IMPORT_COLUMNS
 
 TECHNIQUES = ["NUCCA", "Blair", "Atlas Orthogonal", "Orthospinology", "QSM3", "Knee Chest", "Grostic", "hio"]
 

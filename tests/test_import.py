@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from directory.models import Location, Practitioner
-from directory.services import IMPORT_COLUMNS
+from directory.importing import IMPORT_COLUMNS
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from directory.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportReport, practitioners_import
+from directory.importing import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportReport, practitioners_import
 
 
 class Command(BaseCommand):

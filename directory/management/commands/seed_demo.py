@@ -6,7 +6,7 @@ import random
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directory.geo import resolve_place
-from directory.services import practitioners_import
+from directory.importing import practitioners_import
 
 # (postal code, city, state, country): metropolitan areas plus remote places that test the edges of the map.
 DEMO_AREAS = [

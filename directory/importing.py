@@ -1,4 +1,4 @@
-"""Writes with side effects. Each function is named <entity>_<action> and takes keyword arguments only."""
+"""The CSV import: every row validated first, then an upsert by external_id in one transaction."""
 
 from __future__ import annotations
 
