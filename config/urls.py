@@ -10,6 +10,7 @@ from directory.views import healthz, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/", include("directory.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI injects one <style> element; inline style (never script) is allowed on this page alone.
@@ -21,5 +22,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
+    path("", include("practice.urls")),
     path("", include("directory.urls")),
 ]

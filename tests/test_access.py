@@ -1,4 +1,5 @@
-"""Every URL, walked as an anonymous patient, a signed-in non-staff user and staff."""
+"""Every public and admin URL, walked as an anonymous patient, a signed-in non-staff user and staff (the
+practitioner's area has its own matrix in test_practice_views.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +15,10 @@ ADMIN_PAGES = [
     "admin:directory_practitioner_changelist",
     "admin:directory_practitioner_add",
     "admin:directory_technique_changelist",
+    "admin:practice_revision_changelist",
+    "admin:practice_claim_changelist",
+    "admin:accounts_user_changelist",
+    "admin:accounts_user_add",
 ]
 
 
@@ -34,15 +39,18 @@ def public_urls() -> list[str]:
     ]
 
 
+ACCOUNT_ENTRANCES = ["account_login", "account_signup"]
+
+
 @pytest.fixture
 def member_client(client) -> Client:
-    client.force_login(get_user_model().objects.create_user("patient", password="pw-123456789"))
+    client.force_login(get_user_model().objects.create_user("patient@example.com", password="pw-123456789"))
     return client
 
 
 @pytest.fixture
 def staff_client(client) -> Client:
-    client.force_login(get_user_model().objects.create_superuser("admin", password="pw-123456789"))
+    client.force_login(get_user_model().objects.create_superuser("admin@example.com", password="pw-123456789"))
     return client
 
 
@@ -51,6 +59,18 @@ def test_public_pages_answer_everyone(request, who, public_urls):
     visitor = request.getfixturevalue(who)
     for url in public_urls:
         assert visitor.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("page", [*ACCOUNT_ENTRANCES, "account_reset_password"])
+def test_anyone_can_reach_sign_in_sign_up_and_password_reset(client, page):
+    assert client.get(reverse(page)).status_code == 200
+
+
+@pytest.mark.parametrize("page", ACCOUNT_ENTRANCES)
+def test_a_signed_in_user_is_sent_on_from_sign_in_and_sign_up_to_their_practice(member_client, page):
+    response = member_client.get(reverse(page))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("practice:dashboard")
 
 
 @pytest.mark.parametrize("who", ["client", "member_client"])
@@ -67,7 +87,7 @@ def test_staff_can_use_the_admin(staff_client, page, public_urls):
 
 
 def test_admin_changes_need_a_csrf_token():
-    user = get_user_model().objects.create_superuser("admin", password="pw-123456789")
+    user = get_user_model().objects.create_superuser("admin@example.com", password="pw-123456789")
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(user)
     response = strict.post(reverse("admin:directory_technique_add"), {"name": "New", "slug": "new"})

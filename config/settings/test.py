@@ -11,3 +11,8 @@ CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)  # noqa: F405
 
 # The suite sends far more than a patient would; the throttling tests set their own rate.
 API_ANON_RATE = "1000000/min"
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "https://directory.example"
+GEOCODER_URL = ""  # tests that geocode start their own loopback server
+GEOCODER_MIN_INTERVAL_SECONDS = 0.0
