@@ -125,4 +125,7 @@ class ImportRowForm(forms.Form):
     def location_values(self) -> dict:
         values = {field: self.cleaned_data[field] for field in LOCATION_FIELDS}
         values["country"] = Location.Country(values["country"])
+        values["placement"] = (
+            Location.Placement.POSTAL_CODE if self.located_from_postal_code else Location.Placement.FILE
+        )
         return values

@@ -113,6 +113,12 @@ CA_PROVINCES = {
     "Yukon": "YT",
     "Yukon Territory": "YT",
 }
+# The 50 states, DC and the inhabited territories, by their USPS codes.
+US_STATES = frozenset([
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
+    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "AS", "MP",
+])  # fmt: skip
 CITY_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
 TRAILING_DIRECTIONS = re.compile(r"\s+(north|south|east|west|northeast|northwest|southeast|southwest|central)$")
 

@@ -51,6 +51,7 @@ class ImportReport:
     problems: list[ImportProblem] = field(default_factory=list)
     skipped_lines: list[int] = field(default_factory=list)
     located_from_postal_code: list[tuple[int, str]] = field(default_factory=list)
+    owned_lines: list[int] = field(default_factory=list)  # rows of listings an owner manages, left as they are
 
 
 @dataclass
@@ -209,7 +210,8 @@ def practitioners_import(
     *, rows: Iterable[tuple[int, dict]], skip_invalid: bool = False, progress: Callable[[], None] | None = None
 ) -> ImportReport:
     """Validates every row, then upserts by external_id in one transaction; nothing is written if any row is
-    invalid, unless `skip_invalid` (then every practitioner with an invalid row is left out)."""
+    invalid, unless `skip_invalid` (then every practitioner with an invalid row is left out). A listing that an
+    owner manages is never overwritten: its rows are reported in `owned_lines`."""
     imported, report = practitioners_validate(rows=rows, progress=progress)
     if report.problems and not skip_invalid:
         return report
@@ -222,7 +224,9 @@ def practitioners_import(
             report.created += len(new)
             for item in batch:
                 if item.external_id in by_id:
-                    if _update_practitioner(by_id[item.external_id], item):
+                    if by_id[item.external_id].owner_id is not None:
+                        report.owned_lines.extend(item.lines)
+                    elif _update_practitioner(by_id[item.external_id], item):
                         report.updated += 1
                     else:
                         report.unchanged += 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Value, prefetch_related_objects
@@ -117,6 +118,18 @@ class Practitioner(models.Model):
         max_length=100, unique=True, null=True, blank=True, help_text="Identifier in an imported file."
     )
     techniques = models.ManyToManyField(Technique, related_name="practitioners", blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practitioners",
+        help_text="The account that manages this listing; a listing has at most one.",
+    )
+    rejection_reason = models.TextField(blank=True, help_text="Why the listing was rejected, as told to its owner.")
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner last confirmed that the listing is correct."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,6 +163,13 @@ class Practitioner(models.Model):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
     @property
+    def status_in_words(self) -> str:
+        """The status as its owner reads it: "Rejected: <reason>" when a reason was given."""
+        if self.status == self.Status.REJECTED and self.rejection_reason:
+            return f"{self.get_status_display()}: {self.rejection_reason}"
+        return self.get_status_display()
+
+    @property
     def listed_location(self) -> Location | None:
         """The location a search shows: the nearest after `near()`, the first after `by_name()`."""
         listed = getattr(self, "listed_locations", None)
@@ -160,6 +180,14 @@ class Location(models.Model):
     class Country(models.TextChoices):
         US = "US", "United States"
         CA = "CA", "Canada"
+
+    class Placement(models.TextChoices):
+        """Where a location's coordinates came from."""
+
+        FILE = "file", "Given in an imported file"
+        ADDRESS = "address", "Found from the street address"
+        POSTAL_CODE = "postal_code", "Centre of the postal code (approximate)"
+        PIN = "pin", "Placed on the map by the practitioner"
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="locations")
     clinic_name = models.CharField(max_length=200, blank=True)
@@ -172,6 +200,7 @@ class Location(models.Model):
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     phone = models.CharField(max_length=40, blank=True)
+    placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.FILE)
     # The point as a unit vector on the sphere of reduced latitude, kept by the database, for GeodesicDistance.
     sphere_x = models.GeneratedField(
         expression=Cos(REDUCED_LATITUDE) * Cos(Radians("longitude")), output_field=models.FloatField(), db_persist=True
@@ -200,6 +229,10 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.clinic_name or f"{self.address_line1}, {self.city}"
+
+    @property
+    def is_approximate(self) -> bool:
+        return self.placement == self.Placement.POSTAL_CODE
 
     @property
     def address(self) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from directory.models import Location, Practitioner
 from directory.importing import IMPORT_COLUMNS
+from directory.models import Location, Practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,27 @@ def test_seed_demo_fills_a_directory_once(db):
     call_command("seed_demo", stdout=out)
     assert Practitioner.objects.count() == count
     assert "0 practitioners created, 0 updated" in out.getvalue()
+
+
+def test_it_never_overwrites_a_listing_its_owner_manages_and_names_the_lines_it_skipped(tmp_path, owner):
+    run_import(write_csv(tmp_path / "first.csv", [ROW, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}]))
+    Practitioner.objects.filter(external_id="p-1").update(owner=owner, bio="Written by the owner.")
+    changed = [
+        {**ROW, "name": "Dr. Overwritten", "clinic_name": "Elsewhere"},
+        {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair-Updated"},
+    ]
+    out, _ = run_import(write_csv(tmp_path / "second.csv", changed))
+    owned = Practitioner.objects.get(external_id="p-1")
+    assert (owned.name, owned.bio, owned.owner) == ("Dr. Ada Atlas", "Written by the owner.", owner)
+    assert owned.locations.get().clinic_name == "Atlas Clinic"
+    assert Practitioner.objects.get(external_id="p-2").name == "Dr. Ben Blair-Updated"
+    assert "line 2: skipped (owned)" in out
+    assert "0 created, 1 updated, 0 unchanged, 1 row(s) skipped (owned)" in out
+
+
+def test_rows_without_coordinates_are_marked_as_placed_by_postal_code(tmp_path):
+    run_import(
+        write_csv(tmp_path / "one.csv", [{**ROW, "latitude": "", "longitude": ""}, {**ROW, "external_id": "p-2"}])
+    )
+    placements = dict(Location.objects.values_list("practitioner__external_id", "placement"))
+    assert placements == {"p-1": Location.Placement.POSTAL_CODE, "p-2": Location.Placement.FILE}

@@ -58,11 +58,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(report.problems)} problem(s) found; nothing was imported. Fix them, or pass --skip-invalid."
             )
+        for line in report.owned_lines:
+            self.stdout.write(f"line {line}: skipped (owned): the practitioner manages this listing themselves")
         if report.skipped_lines:
             self.stderr.write(f"Skipped {len(report.skipped_lines)} row(s) of practitioners with an invalid row.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported practitioners: {report.created} created, {report.updated} updated, "
-                f"{report.unchanged} unchanged."
+                f"{report.unchanged} unchanged, {len(report.owned_lines)} row(s) skipped (owned)."
             )
         )
