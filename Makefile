@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_accounts
 	@echo "Serving the directory on http://$(HOST)/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST)
 

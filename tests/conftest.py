@@ -1,6 +1,14 @@
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from django.core.cache import cache
 
 from directory.models import Technique
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -11,3 +19,81 @@ def nucca(db) -> Technique:
 @pytest.fixture
 def blair(db) -> Technique:
     return Technique.objects.get(slug="blair")
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@example.com")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+class NominatimHandler(BaseHTTPRequestHandler):
+    """Answers GET /search like Nominatim (format=json): the server's `places` by street, else []."""
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        query = {name: values[0] for name, values in parse_qs(url.query).items()}
+        self.server.requests.append(
+            {"path": url.path, "query": query, "user_agent": self.headers["User-Agent"], "at": time.monotonic()}
+        )
+        time.sleep(self.server.delay)
+        if self.server.status != 200:
+            self.send_error(self.server.status)
+            return
+        found = self.server.places.get(query.get("street", "").lower())
+        answer = (
+            []
+            if found is None
+            else [
+                {
+                    "place_id": 1,
+                    "lat": str(found[0]),
+                    "lon": str(found[1]),
+                    "display_name": query.get("street", ""),
+                    "class": "building",
+                    "type": "yes",
+                    "importance": 0.5,
+                }
+            ]
+        )
+        body = json.dumps(answer).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting, as a timing-out client does
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def nominatim(settings):
+    """A real HTTP server on loopback speaking Nominatim's /search API; GEOCODER_URL points at it.
+
+    Set `.places` ({street in lower case: (lat, lon)}), `.delay` (seconds) or `.status`; read `.requests`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NominatimHandler)
+    server.places, server.delay, server.status, server.requests = {}, 0.0, 200, []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.GEOCODER_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.GEOCODER_TIMEOUT = 1
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Geocoding answers and rate-limit counts live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()

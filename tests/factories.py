@@ -1,7 +1,11 @@
 import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from directory.models import Location, Practitioner, Technique
+
+ACCOUNT_PASSWORD = "correct-horse-battery-staple"
 
 
 class TechniqueFactory(DjangoModelFactory):
@@ -50,3 +54,79 @@ def practitioner_at(latitude: float, longitude: float, techniques=(), **fields) 
     practitioner = PractitionerFactory(techniques=list(techniques), **fields)
     LocationFactory(practitioner=practitioner, latitude=latitude, longitude=longitude)
     return practitioner
+
+
+class UserFactory(DjangoModelFactory):
+    """An account whose e-mail address is verified (pass verified=False for one that is not)."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"practitioner{n}@example.com")
+    password = factory.django.Password(ACCOUNT_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=extracted is not False)
+
+
+def owned_listing(owner, status: str = Practitioner.Status.PUBLISHED, **fields) -> Practitioner:
+    """A listing managed by `owner`, with one Boston location placed from its address."""
+    fields.setdefault("phone", "(617) 555-0100")
+    practitioner = PractitionerFactory(owner=owner, status=status, **fields)
+    LocationFactory(
+        practitioner=practitioner,
+        clinic_name="Atlas Clinic",
+        address_line1="1 Beacon Street",
+        phone="",
+        placement=Location.Placement.ADDRESS,
+    )
+    return practitioner
+
+
+def listing_form_data(practitioner: Practitioner | None = None, **changes: object) -> dict[str, object]:
+    """What the listing form posts: the listing's current values (or a new Boston practice), with `changes`.
+
+    Location fields are named as the form names them ("locations-0-city"); coordinates are left empty, so the
+    form places each clinic from its address."""
+    data: dict[str, object] = {
+        "name": "Dr. Ada Atlas",
+        "credentials": "DC",
+        "email": "ada@example.com",
+        "phone": "(617) 555-0100",
+        "website": "",
+        "bio": "NUCCA since 2010.",
+        "accepting_new_patients": "on",
+        "locations-TOTAL_FORMS": "1",
+        "locations-INITIAL_FORMS": "0",
+        "locations-MIN_NUM_FORMS": "1",
+        "locations-MAX_NUM_FORMS": "10",
+        "locations-0-id": "",
+        "locations-0-clinic_name": "Atlas Clinic",
+        "locations-0-address_line1": "1 Beacon Street",
+        "locations-0-city": "Boston",
+        "locations-0-state": "MA",
+        "locations-0-postal_code": "02108",
+        "locations-0-country": "US",
+        "locations-0-phone": "",
+        "locations-0-latitude": "",
+        "locations-0-longitude": "",
+    }
+    if practitioner is not None:
+        data.update(
+            {name: getattr(practitioner, name) for name in ("name", "credentials", "email", "phone", "website", "bio")}
+        )
+        data["techniques"] = [str(pk) for pk in practitioner.techniques.values_list("pk", flat=True)]
+        if not practitioner.accepting_new_patients:
+            del data["accepting_new_patients"]
+        locations = list(practitioner.locations.order_by("pk"))
+        data["locations-TOTAL_FORMS"] = data["locations-INITIAL_FORMS"] = str(len(locations))
+        for index, location in enumerate(locations):
+            for name in ("clinic_name", "address_line1", "city", "state", "postal_code", "country", "phone"):
+                data[f"locations-{index}-{name}"] = getattr(location, name)
+            data[f"locations-{index}-id"] = str(location.pk)
+            data[f"locations-{index}-latitude"] = data[f"locations-{index}-longitude"] = ""
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}

@@ -1,0 +1,209 @@
+"""The practitioner's forms: they validate (placing each clinic on the map) and never write."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+
+from directory.geo import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, Point, locate_postal_code
+from directory.models import Location, Technique
+from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
+from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
+from practice.npi import is_valid_npi
+
+MAX_LOCATIONS = 10
+# A pin dragged farther than this from the clinic's postal code is a slip of the mouse, not the clinic's door.
+MAX_PIN_KM_FROM_POSTAL_CODE = 50.0
+
+
+def normalized_phone(text: str, country: str = "US") -> str:
+    """A phone number in its national format ("(617) 555-0100 ext. 12"); ValidationError when not a number."""
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException as error:
+        raise forms.ValidationError("Enter one phone number, such as (617) 555-0100.") from error
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError("Enter one phone number, such as (617) 555-0100.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+class ListingForm(forms.Form):
+    """The practitioner's own values; the locations come in LocationFormSet."""
+
+    name = forms.CharField(label="Name", max_length=200, help_text="As patients know you, e.g. Dr. Ada Atlas.")
+    credentials = forms.CharField(label="Credentials", max_length=100, required=False, help_text="For example DC.")
+    email = forms.EmailField(label="Email", required=False, help_text="Shown to patients on your profile.")
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
+    bio = forms.CharField(label="About", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    accepting_new_patients = forms.BooleanField(label="Accepting new patients", required=False, initial=True)
+    techniques = forms.ModelMultipleChoiceField(
+        label="Techniques",
+        queryset=Technique.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalized_phone(phone) if phone else ""
+
+    def practitioner_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PRACTITIONER_FIELDS}
+
+    def technique_ids(self) -> list[int]:
+        return sorted(technique.pk for technique in self.cleaned_data["techniques"])
+
+
+class LocationForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    clinic_name = forms.CharField(label="Clinic name", max_length=200, required=False)
+    address_line1 = forms.CharField(label="Address", max_length=200, help_text="Street and number.")
+    city = forms.CharField(label="City", max_length=100)
+    state = forms.CharField(label="State or province", max_length=50, help_text="Two letters, e.g. MA or ON.")
+    postal_code = forms.CharField(label="Postal code", max_length=20)
+    country = forms.ChoiceField(label="Country", choices=Location.Country.choices, initial=Location.Country.US)
+    phone = forms.CharField(label="Phone", max_length=40, required=False, help_text="If it differs from yours.")
+    latitude = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.placement: Location.Placement | None = None
+        for name in ("latitude", "longitude"):
+            self.fields[name].help_text = "Leave empty to place the pin from the address; or drag the pin on the map."
+
+    def clean_state(self) -> str:
+        state = self.cleaned_data["state"].strip()
+        return CA_PROVINCES.get(state.title(), state.upper())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        country = cleaned["country"]
+        self._check_state_and_postal_code(cleaned, country)
+        if self.errors:
+            return cleaned
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None):
+            self.add_error("latitude" if latitude is None else "longitude", "Give both latitude and longitude.")
+        elif latitude is not None:
+            self._check_pin(cleaned, Point(latitude, longitude))
+        else:
+            self._place(cleaned)
+        return cleaned
+
+    def _check_state_and_postal_code(self, cleaned: dict, country: str) -> None:
+        states = US_STATES if country == Location.Country.US else set(CA_PROVINCES.values())
+        if cleaned["state"] not in states:
+            example = "MA" if country == Location.Country.US else "ON"
+            self.add_error(
+                "state",
+                f"Enter the two-letter code of a {Location.Country(country).label} "
+                f"state or province, such as {example}.",
+            )
+        code = " ".join(cleaned["postal_code"].split()).upper()
+        pattern = US_ZIP if country == Location.Country.US else CA_POSTAL_CODE
+        if not pattern.match(code):
+            example = "a ZIP code such as 02108" if country == Location.Country.US else "a postal code such as H3B 1A7"
+            self.add_error("postal_code", f"Enter {example}.")
+        elif country == Location.Country.CA and " " not in code:
+            code = f"{code[:3]} {code[3:]}"
+        cleaned["postal_code"] = code
+
+    def _check_pin(self, cleaned: dict, pin: Point) -> None:
+        centre = locate_postal_code(cleaned["postal_code"], cleaned["country"])
+        if centre is not None and km_between(pin, centre) > MAX_PIN_KM_FROM_POSTAL_CODE:
+            self.add_error(
+                "latitude",
+                f"The pin is more than {MAX_PIN_KM_FROM_POSTAL_CODE:.0f} km from postal code "
+                f"{cleaned['postal_code']}. Move it to the clinic, or empty both fields to place it from the address.",
+            )
+            return
+        self.placement = Location.Placement.PIN
+
+    def _place(self, cleaned: dict) -> None:
+        try:
+            placed = place_address(self._address(cleaned))
+        except AddressNotPlaced as error:
+            self.add_error("postal_code", str(error))
+            return
+        cleaned["latitude"], cleaned["longitude"] = placed.point.latitude, placed.point.longitude
+        self.placement = placed.placement
+
+    @staticmethod
+    def _address(cleaned: dict) -> Address:
+        return Address(
+            cleaned["address_line1"], cleaned["city"], cleaned["state"], cleaned["postal_code"], cleaned["country"]
+        )
+
+    def location_values(self) -> dict:
+        values = {name: self.cleaned_data.get(name) for name in LOCATION_FIELDS if name != "placement"}
+        values["placement"] = self.placement
+        return {"id": self.cleaned_data.get("id"), **values}
+
+
+class BaseLocationFormSet(BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": "Add at least one location.",
+        "too_many_forms": f"A listing has at most {MAX_LOCATIONS} locations.",
+    }
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this location"
+
+    def kept_forms(self) -> list[LocationForm]:
+        """The filled-in forms not marked for removal (of a valid formset)."""
+        return [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not self.kept_forms():
+            raise forms.ValidationError("Add at least one location.")
+
+    def location_values(self) -> list[dict]:
+        return [form.location_values() for form in self.kept_forms()]
+
+
+LocationFormSet = formset_factory(
+    LocationForm,
+    formset=BaseLocationFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_LOCATIONS,
+    absolute_max=MAX_LOCATIONS,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class ClaimForm(forms.Form):
+    note = forms.CharField(
+        label="How can we tell this is your practice?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example your role at the clinic, or a phone number at the clinic we can call.",
+    )
+    npi = forms.CharField(
+        label="NPI (optional)",
+        required=False,
+        max_length=20,
+        help_text="Your 10-digit National Provider Identifier, if you are in the United States.",
+    )
+
+    def clean_npi(self) -> str:
+        npi = "".join(self.cleaned_data["npi"].split())
+        if npi and not is_valid_npi(npi):
+            raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
+        return npi
+
+
+class ReasonForm(forms.Form):
+    """The reason a moderator gives for a rejection; the practitioner reads it."""
+
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,99 @@
+"""What practitioners send in that waits for a moderator: claims of a listing and edits of a published one."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from directory.models import Practitioner
+
+
+class RevisionQuerySet(models.QuerySet["Revision"]):
+    def pending(self) -> RevisionQuerySet:
+        return self.filter(status=Revision.Status.PENDING)
+
+
+class Revision(models.Model):
+    """A proposed edit of a published listing: the values it would have, applied atomically on approval.
+
+    `proposed` holds {"practitioner": {field: value}, "techniques": [technique ids], "locations": [{"id": id or
+    None, field: value}]} (practice.listing builds and applies it); the live rows stay what patients see."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Replaced by a later edit"
+        WITHDRAWN = "withdrawn", "Withdrawn by the practitioner"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="revisions")
+    proposed = models.JSONField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="submitted_revisions"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the practitioner.")
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner"], condition=Q(status="pending"), name="one_pending_revision_per_listing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Edit of {self.practitioner} ({self.get_status_display().lower()})"
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def pending(self) -> ClaimQuerySet:
+        return self.filter(status=Claim.Status.PENDING)
+
+
+class Claim(models.Model):
+    """Someone's request to manage a listing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims")
+    note = models.TextField(blank=True)
+    npi = models.CharField("NPI", max_length=10, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    approved_automatically = models.BooleanField(
+        default=False, help_text="Approved because the account's verified e-mail is the listing's e-mail."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the claimant.")
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "claimant"],
+                condition=Q(status="pending"),
+                name="one_pending_claim_per_claimant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim of {self.practitioner} by {self.claimant}"

@@ -1,0 +1,36 @@
+"""E-mails to practitioners: plain text, saying why they were sent, linking back with absolute URLs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from directory.models import Practitioner
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def email_send(*, to: str, template: str, context: dict) -> None:
+    """Renders practice/email/<template>_subject.txt and .txt and sends them once the transaction commits."""
+    context = {"site_url": settings.SITE_URL, "practice_url": absolute_url(reverse("practice:dashboard")), **context}
+    subject = " ".join(render_to_string(f"practice/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"practice/email/{template}.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+
+
+def owner_notify(*, practitioner: Practitioner, template: str, **context: object) -> None:
+    """E-mails the listing's owner, if it has one (an imported listing nobody has claimed has none)."""
+    if practitioner.owner is None:
+        return
+    profile_url = absolute_url(practitioner.get_absolute_url())
+    edit_url = absolute_url(reverse("practice:edit", kwargs={"pk": practitioner.pk}))
+    email_send(
+        to=practitioner.owner.email,
+        template=template,
+        context={"practitioner": practitioner, "profile_url": profile_url, "edit_url": edit_url, **context},
+    )

@@ -1,0 +1,173 @@
+"""Writes of the practitioner side and of their review. Each is named <entity>_<action>, takes keyword
+arguments only, runs in one transaction with the listing's row locked, and tells the owner by e-mail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from directory.models import Location, Practitioner
+from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs
+from practice.models import Claim, Revision
+from practice.notifications import email_send, owner_notify
+
+
+class ReviewConflict(Exception):
+    """Someone else decided first: the item is no longer pending."""
+
+
+def _locked(practitioner: Practitioner) -> Practitioner:
+    return Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+
+
+def _apply(practitioner: Practitioner, proposed: dict) -> None:
+    """Makes the live listing what `proposed` says: fields, techniques, locations (kept, changed, added, removed)."""
+    for name in PRACTITIONER_FIELDS:
+        setattr(practitioner, name, proposed["practitioner"][name])
+    practitioner.save()
+    practitioner.techniques.set(proposed["techniques"])
+    existing = {location.pk: location for location in practitioner.locations.all()}
+    kept: set[int] = set()
+    for values in proposed["locations"]:
+        location = existing.get(values["id"]) if values["id"] is not None else None
+        if location is None:
+            location = Location(practitioner=practitioner)
+        for name in LOCATION_FIELDS:
+            setattr(location, name, values[name])
+        location.save()
+        kept.add(location.pk)
+    practitioner.locations.exclude(pk__in=kept).delete()
+
+
+def listing_create(*, owner: AbstractBaseUser, proposed: dict, accepting_new_patients: bool) -> Practitioner:
+    """A new listing, managed by `owner`, pending review."""
+    with transaction.atomic():
+        practitioner = Practitioner(
+            owner=owner,
+            status=Practitioner.Status.PENDING,
+            accepting_new_patients=accepting_new_patients,
+            confirmed_at=timezone.now(),
+        )
+        _apply(practitioner, proposed)
+    return practitioner
+
+
+def listing_edit(
+    *, practitioner: Practitioner, editor: AbstractBaseUser, proposed: dict, accepting_new_patients: bool
+) -> Revision | None:
+    """Saves an owner's edit. A listing not yet published changes at once (a rejected one goes back to review);
+    a published one keeps what patients see and gets a pending revision, replacing any earlier one. "Accepting
+    new patients" applies at once either way. Returns the pending revision, if one was made."""
+    with transaction.atomic():
+        practitioner = _locked(practitioner)
+        practitioner.accepting_new_patients = accepting_new_patients
+        if practitioner.status != Practitioner.Status.PUBLISHED:
+            if practitioner.status == Practitioner.Status.REJECTED:
+                practitioner.status, practitioner.rejection_reason = Practitioner.Status.PENDING, ""
+            _apply(practitioner, proposed)
+            return None
+        practitioner.save(update_fields=["accepting_new_patients", "updated_at"])
+        pending = Revision.objects.select_for_update().pending().filter(practitioner=practitioner).first()
+        if pending is not None:
+            replaced = Revision.Status.SUPERSEDED if differs(proposed, practitioner) else Revision.Status.WITHDRAWN
+            pending.status = replaced
+            pending.save(update_fields=["status"])
+        if not differs(proposed, practitioner):
+            return None
+        return Revision.objects.create(practitioner=practitioner, proposed=proposed, submitted_by=editor)
+
+
+def listing_confirm(*, practitioner: Practitioner) -> None:
+    """The owner says the listing is still correct."""
+    Practitioner.objects.filter(pk=practitioner.pk).update(confirmed_at=timezone.now())
+
+
+def listing_publish(*, practitioner: Practitioner, moderator: AbstractBaseUser) -> bool:
+    """Publishes a pending or rejected listing; returns False if it was published already."""
+    with transaction.atomic():
+        practitioner = _locked(practitioner)
+        if practitioner.status == Practitioner.Status.PUBLISHED:
+            return False
+        practitioner.status, practitioner.rejection_reason = Practitioner.Status.PUBLISHED, ""
+        practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
+        owner_notify(practitioner=practitioner, template="listing_published")
+    return True
+
+
+def listing_reject(*, practitioner: Practitioner, moderator: AbstractBaseUser, reason: str) -> bool:
+    """Rejects a pending listing with a reason the owner reads; its data stay. False if it was not pending."""
+    with transaction.atomic():
+        practitioner = _locked(practitioner)
+        if practitioner.status != Practitioner.Status.PENDING:
+            return False
+        practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, reason
+        practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
+        owner_notify(practitioner=practitioner, template="listing_rejected", reason=reason)
+    return True
+
+
+def _decide(item: Revision | Claim, moderator: AbstractBaseUser, status: str, reason: str = "") -> Revision | Claim:
+    locked = type(item).objects.select_for_update().get(pk=item.pk)
+    if locked.status != type(item).Status.PENDING:
+        raise ReviewConflict(f"{locked} was already decided ({locked.get_status_display().lower()}).")
+    locked.status, locked.decided_by, locked.decided_at, locked.reason = status, moderator, timezone.now(), reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return locked
+
+
+def revision_approve(*, revision: Revision, moderator: AbstractBaseUser) -> None:
+    """Applies a pending revision to the live listing, all of it or nothing."""
+    with transaction.atomic():
+        practitioner = _locked(revision.practitioner)
+        revision = _decide(revision, moderator, Revision.Status.APPROVED)
+        _apply(practitioner, revision.proposed)
+        owner_notify(practitioner=practitioner, template="revision_approved")
+
+
+def revision_reject(*, revision: Revision, moderator: AbstractBaseUser, reason: str) -> None:
+    with transaction.atomic():
+        practitioner = _locked(revision.practitioner)
+        _decide(revision, moderator, Revision.Status.REJECTED, reason)
+        owner_notify(practitioner=practitioner, template="revision_rejected", reason=reason)
+
+
+def claim_submit(
+    *, practitioner: Practitioner, claimant: AbstractBaseUser, note: str, npi: str, email_verified: bool
+) -> Claim:
+    """A claim of a listing. Approved at once when the claimant's verified e-mail is the listing's e-mail and
+    nobody manages it yet; otherwise it waits for a moderator (a listing's owner is never replaced by a claim
+    alone). A second claim by the same person updates the pending one."""
+    with transaction.atomic():
+        practitioner = _locked(practitioner)
+        automatic = email_verified and practitioner.owner_id is None
+        claim = Claim.objects.select_for_update().pending().filter(practitioner=practitioner, claimant=claimant)
+        claim = claim.first() or Claim(practitioner=practitioner, claimant=claimant)
+        claim.note, claim.npi = note, npi
+        if automatic:
+            claim.status, claim.approved_automatically, claim.decided_at = Claim.Status.APPROVED, True, timezone.now()
+            practitioner.owner = claimant
+            practitioner.confirmed_at = timezone.now()
+            practitioner.save(update_fields=["owner", "confirmed_at", "updated_at"])
+        claim.save()
+    return claim
+
+
+def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> None:
+    """Makes the claimant the listing's owner (replacing any owner: the moderator has decided)."""
+    with transaction.atomic():
+        practitioner = _locked(claim.practitioner)
+        claim = _decide(claim, moderator, Claim.Status.APPROVED)
+        practitioner.owner = claim.claimant
+        practitioner.save(update_fields=["owner", "updated_at"])
+        owner_notify(practitioner=practitioner, template="claim_approved")
+
+
+def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> None:
+    with transaction.atomic():
+        claim = _decide(claim, moderator, Claim.Status.REJECTED, reason)
+        email_send(
+            to=claim.claimant.email,
+            template="claim_rejected",
+            context={"practitioner": claim.practitioner, "reason": reason},
+        )

@@ -1,0 +1,202 @@
+"""The practitioner's area. Thin views: every listing is fetched through owned_listing(), scoped to the user."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import verified_email_required
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from directory.models import Location, Practitioner
+from practice import services
+from practice.forms import ClaimForm, ListingForm, LocationFormSet
+from practice.listing import listing_values
+from practice.models import Claim, Revision
+
+ADD_LOCATION = "add_location"
+
+
+def owned_listing(request: HttpRequest, pk: int) -> Practitioner:
+    """The user's own listing, or a 404 (another practitioner's listing does not exist for them)."""
+    return get_object_or_404(Practitioner, pk=pk, owner=request.user)
+
+
+@verified_email_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    pending_revisions = Prefetch("revisions", queryset=Revision.objects.pending(), to_attr="pending_revisions")
+    listings = (
+        Practitioner.objects.filter(owner=request.user)
+        .order_by("name", "pk")
+        .prefetch_related(Prefetch("locations", queryset=Location.objects.order_by("pk")), pending_revisions)
+    )
+    claims = Claim.objects.pending().filter(claimant=request.user).select_related("practitioner")
+    return render(request, "practice/dashboard.html", {"listings": listings, "claims": claims})
+
+
+def _initial(values: dict, accepting_new_patients: bool) -> tuple[dict, list[dict]]:
+    """Form initial data from a listing in the proposal's shape (live, or a pending revision)."""
+    listing = {**values["practitioner"], "techniques": values["techniques"]}
+    listing["accepting_new_patients"] = accepting_new_patients
+    locations = []
+    for location in values["locations"]:
+        initial = {**location, "shown_at": (location["latitude"], location["longitude"])}
+        if location["placement"] != Location.Placement.PIN:
+            # Coordinates found from the address are found again from it, so a changed address moves the pin.
+            initial["latitude"] = initial["longitude"] = None
+        locations.append(initial)
+    return listing, locations
+
+
+def _with_another_location(request: HttpRequest) -> tuple[ListingForm, LocationFormSet]:
+    """The submitted values, unvalidated, with one more empty location: "add another location" without script."""
+    listing = ListingForm(request.POST)
+    submitted = LocationFormSet(request.POST, prefix="locations")
+    locations = [
+        {name: form[name].data for name in form.fields}
+        for form in submitted.forms
+        if form.has_changed() or form["id"].data
+    ]
+    listing_form = ListingForm(initial={name: listing[name].data for name in listing.fields})
+    with_another = LocationFormSet(initial=locations, prefix="locations")
+    with_another.extra = 1
+    return listing_form, with_another
+
+
+def _mark_pins(locations: LocationFormSet) -> None:
+    """Where each location's map starts: the pin typed or dragged, else where the location is now."""
+    for form in locations.forms:
+        latitude, longitude = form["latitude"].value(), form["longitude"].value()
+        if latitude not in (None, "") and longitude not in (None, ""):
+            form.pin, form.pin_placement = (latitude, longitude), Location.Placement.PIN
+        else:
+            form.pin, form.pin_placement = form.initial.get("shown_at", (None, None)), form.initial.get("placement")
+
+
+def _listing_page(
+    request: HttpRequest,
+    form: ListingForm,
+    locations: LocationFormSet,
+    practitioner: Practitioner | None = None,
+    pending: Revision | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    _mark_pins(locations)
+    context = {"form": form, "locations": locations, "practitioner": practitioner, "pending": pending}
+    return render(request, "practice/listing_form.html", context, status=status)
+
+
+def _proposed(form: ListingForm, locations: LocationFormSet, practitioner: Practitioner | None) -> dict:
+    own = set(practitioner.locations.values_list("pk", flat=True)) if practitioner else set()
+    proposed_locations = []
+    for values in locations.location_values():
+        if values["id"] not in own:
+            values["id"] = None  # a location id that is not this listing's is a new location
+        proposed_locations.append(values)
+    return {
+        "practitioner": form.practitioner_values(),
+        "techniques": form.technique_ids(),
+        "locations": proposed_locations,
+    }
+
+
+@verified_email_required
+def listing_new(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _listing_page(request, ListingForm(), LocationFormSet(prefix="locations"))
+    if ADD_LOCATION in request.POST:
+        return _listing_page(request, *_with_another_location(request))
+    form, locations = ListingForm(request.POST), LocationFormSet(request.POST, prefix="locations")
+    if not (form.is_valid() and locations.is_valid()):
+        return _listing_page(request, form, locations, status=400)
+    practitioner = services.listing_create(
+        owner=request.user,
+        proposed=_proposed(form, locations, None),
+        accepting_new_patients=form.cleaned_data["accepting_new_patients"],
+    )
+    messages.success(
+        request, f"{practitioner.display_name} is saved and waiting for review. {_placement_note(practitioner)}"
+    )
+    return redirect("practice:dashboard")
+
+
+@verified_email_required
+def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    practitioner = owned_listing(request, pk)
+    pending = Revision.objects.pending().filter(practitioner=practitioner).first()
+    if request.method != "POST":
+        listing, location_initial = _initial(
+            pending.proposed if pending else listing_values(practitioner), practitioner.accepting_new_patients
+        )
+        form, locations = ListingForm(initial=listing), LocationFormSet(initial=location_initial, prefix="locations")
+        return _listing_page(request, form, locations, practitioner, pending)
+    if ADD_LOCATION in request.POST:
+        return _listing_page(request, *_with_another_location(request), practitioner, pending)
+    form, locations = ListingForm(request.POST), LocationFormSet(request.POST, prefix="locations")
+    if not (form.is_valid() and locations.is_valid()):
+        return _listing_page(request, form, locations, practitioner, pending, status=400)
+    revision = services.listing_edit(
+        practitioner=practitioner,
+        editor=request.user,
+        proposed=_proposed(form, locations, practitioner),
+        accepting_new_patients=form.cleaned_data["accepting_new_patients"],
+    )
+    practitioner.refresh_from_db()
+    if revision is not None:
+        messages.success(request, "Your changes are waiting for review; patients see the published listing until then.")
+    elif practitioner.status == Practitioner.Status.PUBLISHED:
+        messages.success(request, "Saved. Nothing else changed, so nothing needs review.")
+    else:
+        messages.success(request, f"Saved; the listing is waiting for review. {_placement_note(practitioner)}")
+    return redirect("practice:dashboard")
+
+
+def _placement_note(practitioner: Practitioner) -> str:
+    if any(location.is_approximate for location in practitioner.locations.all()):
+        return "A pin is only approximate (at the centre of its postal code): edit the listing to drag it to your door."
+    return ""
+
+
+@verified_email_required
+@require_POST
+def listing_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    practitioner = owned_listing(request, pk)
+    services.listing_confirm(practitioner=practitioner)
+    messages.success(request, f"Thank you: {practitioner.display_name} is marked as still correct today.")
+    return redirect("practice:dashboard")
+
+
+@verified_email_required
+def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    practitioner = get_object_or_404(Practitioner.objects.published(), pk=pk)
+    if practitioner.owner_id == request.user.pk:
+        messages.info(request, "You already manage this listing.")
+        return redirect("practice:dashboard")
+    email_matches = (
+        bool(practitioner.email)
+        and EmailAddress.objects.filter(user=request.user, verified=True, email__iexact=practitioner.email).exists()
+    )
+    form = ClaimForm(request.POST if request.method == "POST" else None)
+    context = {"practitioner": practitioner, "form": form, "email_matches": email_matches}
+    if request.method != "POST":
+        return render(request, "practice/claim_form.html", context)
+    if not ratelimit.consume(request, action="claim", user=request.user):
+        return ratelimit.respond_429(request)
+    if not form.is_valid():
+        return render(request, "practice/claim_form.html", context, status=400)
+    claimed = services.claim_submit(
+        practitioner=practitioner,
+        claimant=request.user,
+        note=form.cleaned_data["note"],
+        npi=form.cleaned_data["npi"],
+        email_verified=email_matches,
+    )
+    if claimed.status == Claim.Status.APPROVED:
+        messages.success(request, f"You now manage {practitioner.display_name}: your verified e-mail matched it.")
+    else:
+        messages.success(request, f"Your claim of {practitioner.display_name} is waiting for review.")
+    return redirect("practice:dashboard")
