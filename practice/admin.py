@@ -70,9 +70,11 @@ class ListingAdmin(PractitionerAdmin):
 
 
 class ReviewAdmin(admin.ModelAdmin):
-    """Pending first, oldest first; nothing is edited here, only decided."""
+    """Edits and claims: nothing is edited, added or deleted here, only decided, each through a service."""
 
     list_filter = ["status"]
+    actions = ["approve", "reject"]
+    extra_readonly: tuple[str, ...] = ()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -83,7 +85,30 @@ class ReviewAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [field.name for field in self.model._meta.fields] + list(self.extra_readonly)
 
-    extra_readonly: tuple[str, ...] = ()
+    def approve_one(self, item: Revision | Claim, moderator: object) -> None:
+        raise NotImplementedError
+
+    def reject_one(self, item: Revision | Claim, moderator: object, reason: str) -> None:
+        raise NotImplementedError
+
+    @admin.action(description="Approve the selected %(verbose_name_plural)s")
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        approved = 0
+        for item in queryset:
+            try:
+                self.approve_one(item, request.user)
+                approved += 1
+            except services.ReviewConflict as conflict:
+                self.message_user(request, str(conflict), messages.WARNING)
+        self.message_user(request, f"Approved {approved} of {len(queryset)}.")
+
+    @admin.action(description="Reject the selected %(verbose_name_plural)s (asks for a reason)")
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def decide(item: Revision | Claim, reason: str) -> None:
+            self.reject_one(item, request.user, reason)
+
+        title = f"Reject {self.model._meta.verbose_name_plural}"
+        return with_reason(self, request, queryset, action="reject", title=title, decide=decide)
 
 
 @admin.register(Revision)
@@ -92,7 +117,6 @@ class RevisionAdmin(ReviewAdmin):
     list_select_related = ["practitioner", "submitted_by"]
     exclude = ["proposed"]
     extra_readonly = ("changes",)
-    actions = ["approve", "reject"]
 
     @admin.display(description="Proposed changes")
     def changes(self, revision: Revision) -> str:
@@ -118,21 +142,11 @@ class RevisionAdmin(ReviewAdmin):
         body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
         return format_html("<table><tr><th>Field</th><th>Published</th><th>Proposed</th></tr>{}</table>", body)
 
-    @admin.action(description="Approve the selected edits (applies them)")
-    def approve(self, request: HttpRequest, queryset: QuerySet[Revision]) -> None:
-        for revision in queryset:
-            try:
-                services.revision_approve(revision=revision, moderator=request.user)
-            except services.ReviewConflict as conflict:
-                self.message_user(request, str(conflict), messages.WARNING)
-        self.message_user(request, "Done.")
+    def approve_one(self, item: Revision, moderator: object) -> None:
+        services.revision_approve(revision=item, moderator=moderator)
 
-    @admin.action(description="Reject the selected edits (asks for a reason)")
-    def reject(self, request: HttpRequest, queryset: QuerySet[Revision]) -> HttpResponse | None:
-        def decide(revision: Revision, reason: str) -> None:
-            services.revision_reject(revision=revision, moderator=request.user, reason=reason)
-
-        return with_reason(self, request, queryset, action="reject", title="Reject edits", decide=decide)
+    def reject_one(self, item: Revision, moderator: object, reason: str) -> None:
+        services.revision_reject(revision=item, moderator=moderator, reason=reason)
 
 
 def _locations(locations: list[dict]) -> str:
@@ -147,23 +161,12 @@ def _locations(locations: list[dict]) -> str:
 class ClaimAdmin(ReviewAdmin):
     list_display = ["practitioner", "claimant", "status", "npi", "created_at", "approved_automatically"]
     list_select_related = ["practitioner", "claimant"]
-    actions = ["approve", "reject"]
 
-    @admin.action(description="Approve the selected claims (the claimant becomes the owner)")
-    def approve(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
-        for claim in queryset:
-            try:
-                services.claim_approve(claim=claim, moderator=request.user)
-            except services.ReviewConflict as conflict:
-                self.message_user(request, str(conflict), messages.WARNING)
-        self.message_user(request, "Done.")
+    def approve_one(self, item: Claim, moderator: object) -> None:
+        services.claim_approve(claim=item, moderator=moderator)
 
-    @admin.action(description="Reject the selected claims (asks for a reason)")
-    def reject(self, request: HttpRequest, queryset: QuerySet[Claim]) -> HttpResponse | None:
-        def decide(claim: Claim, reason: str) -> None:
-            services.claim_reject(claim=claim, moderator=request.user, reason=reason)
-
-        return with_reason(self, request, queryset, action="reject", title="Reject claims", decide=decide)
+    def reject_one(self, item: Claim, moderator: object, reason: str) -> None:
+        services.claim_reject(claim=item, moderator=moderator, reason=reason)
 
 
 admin.site.unregister(Practitioner)

@@ -28,6 +28,10 @@ def normalized_phone(text: str, country: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def technique_choices() -> list[tuple[int, str]]:
+    return list(Technique.objects.order_by("name").values_list("pk", "name"))
+
+
 class ListingForm(forms.Form):
     """The practitioner's own values; the locations come in LocationFormSet."""
 
@@ -38,11 +42,10 @@ class ListingForm(forms.Form):
     website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
     bio = forms.CharField(label="About", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     accepting_new_patients = forms.BooleanField(label="Accepting new patients", required=False, initial=True)
-    techniques = forms.ModelMultipleChoiceField(
-        label="Techniques",
-        queryset=Technique.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    # Choices rather than a queryset: a posted value is checked against the list, never sent to the database
+    # (where a 400-digit "id" would overflow its integer column).
+    techniques = forms.TypedMultipleChoiceField(
+        label="Techniques", choices=technique_choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def clean_phone(self) -> str:
@@ -53,7 +56,7 @@ class ListingForm(forms.Form):
         return {name: self.cleaned_data[name] for name in PRACTITIONER_FIELDS}
 
     def technique_ids(self) -> list[int]:
-        return sorted(technique.pk for technique in self.cleaned_data["techniques"])
+        return sorted(set(self.cleaned_data["techniques"]))
 
 
 class LocationForm(forms.Form):

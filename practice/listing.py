@@ -5,21 +5,12 @@
 
 from __future__ import annotations
 
+from directory.forms import LOCATION_FIELDS as IMPORTED_LOCATION_FIELDS
 from directory.models import Location, Practitioner
 
 PRACTITIONER_FIELDS = ("name", "credentials", "email", "phone", "website", "bio")
-LOCATION_FIELDS = (
-    "clinic_name",
-    "address_line1",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phone",
-    "latitude",
-    "longitude",
-    "placement",
-)
+# The import's location columns, and where the pin came from.
+LOCATION_FIELDS = (*IMPORTED_LOCATION_FIELDS, "placement")
 
 
 def location_values(location: Location) -> dict:

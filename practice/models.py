@@ -10,12 +10,25 @@ from django.utils import timezone
 from directory.models import Practitioner
 
 
-class RevisionQuerySet(models.QuerySet["Revision"]):
-    def pending(self) -> RevisionQuerySet:
-        return self.filter(status=Revision.Status.PENDING)
+class Reviewed(models.Model):
+    """Something a moderator decides on: who decided, when, and the reason the practitioner is told."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the practitioner.")
+
+    class Meta:
+        abstract = True
 
 
-class Revision(models.Model):
+class ReviewQuerySet(models.QuerySet):
+    def pending(self) -> ReviewQuerySet:
+        return self.filter(status=self.model.Status.PENDING)
+
+
+class Revision(Reviewed):
     """A proposed edit of a published listing: the values it would have, applied atomically on approval.
 
     `proposed` holds {"practitioner": {field: value}, "techniques": [technique ids], "locations": [{"id": id or
@@ -35,13 +48,8 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="submitted_revisions"
     )
     submitted_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the practitioner.")
 
-    objects = RevisionQuerySet.as_manager()
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["submitted_at", "pk"]
@@ -55,12 +63,7 @@ class Revision(models.Model):
         return f"Edit of {self.practitioner} ({self.get_status_display().lower()})"
 
 
-class ClaimQuerySet(models.QuerySet["Claim"]):
-    def pending(self) -> ClaimQuerySet:
-        return self.filter(status=Claim.Status.PENDING)
-
-
-class Claim(models.Model):
+class Claim(Reviewed):
     """Someone's request to manage a listing."""
 
     class Status(models.TextChoices):
@@ -77,13 +80,8 @@ class Claim(models.Model):
         default=False, help_text="Approved because the account's verified e-mail is the listing's e-mail."
     )
     created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the claimant.")
 
-    objects = ClaimQuerySet.as_manager()
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

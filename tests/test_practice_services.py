@@ -30,6 +30,16 @@ def proposal_with(practitioner: Practitioner, **changes: object) -> dict:
     return proposed
 
 
+def edit(practitioner: Practitioner, accepting_new_patients: bool = True, **changes: object) -> Revision | None:
+    """The owner saves the listing with `changes` to its practitioner's values."""
+    return services.listing_edit(
+        practitioner=practitioner,
+        editor=practitioner.owner,
+        proposed=proposal_with(practitioner, **changes),
+        accepting_new_patients=accepting_new_patients,
+    )
+
+
 class TestListingCreate:
     def test_a_new_listing_is_pending_owned_and_confirmed_today(self, owner, nucca):
         proposed = {
@@ -120,12 +130,7 @@ class TestPublishAndReject:
 class TestListingEdit:
     def test_editing_an_unpublished_listing_changes_it_at_once(self, owner):
         practitioner = owned_listing(owner, status=Practitioner.Status.PENDING)
-        revision = services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="New."),
-            accepting_new_patients=True,
-        )
+        revision = edit(practitioner, bio="New.")
         practitioner.refresh_from_db()
         assert revision is None
         assert practitioner.bio == "New."
@@ -133,12 +138,7 @@ class TestListingEdit:
 
     def test_editing_a_rejected_listing_sends_it_back_for_review(self, owner):
         practitioner = owned_listing(owner, status=Practitioner.Status.REJECTED, rejection_reason="Incomplete.")
-        services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="Complete now."),
-            accepting_new_patients=True,
-        )
+        edit(practitioner, bio="Complete now.")
         practitioner.refresh_from_db()
         assert practitioner.status == Practitioner.Status.PENDING
         assert practitioner.rejection_reason == ""
@@ -170,30 +170,15 @@ class TestListingEdit:
 
     def test_a_new_edit_replaces_the_pending_one(self, owner):
         practitioner = owned_listing(owner)
-        first = services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="First."),
-            accepting_new_patients=True,
-        )
-        second = services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="Second."),
-            accepting_new_patients=True,
-        )
+        first = edit(practitioner, bio="First.")
+        second = edit(practitioner, bio="Second.")
         first.refresh_from_db()
         assert first.status == Revision.Status.SUPERSEDED
         assert list(Revision.objects.pending()) == [second]
 
     def test_an_edit_back_to_the_published_values_withdraws_the_pending_one(self, owner):
         practitioner = owned_listing(owner)
-        first = services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="First."),
-            accepting_new_patients=True,
-        )
+        first = edit(practitioner, bio="First.")
         services.listing_edit(
             practitioner=practitioner, editor=owner, proposed=listing_values(practitioner), accepting_new_patients=True
         )
@@ -241,12 +226,7 @@ class TestRevisionReview:
 
     def test_rejection_leaves_the_listing_and_tells_the_owner_why(self, owner, moderator, sent):
         practitioner = owned_listing(owner, bio="Old.")
-        revision = services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="Spam!"),
-            accepting_new_patients=True,
-        )
+        revision = edit(practitioner, bio="Spam!")
         with sent():
             services.revision_reject(revision=revision, moderator=moderator, reason="Advertising is not allowed.")
         practitioner.refresh_from_db()
@@ -258,12 +238,7 @@ class TestRevisionReview:
 
     def test_a_decided_revision_cannot_be_decided_again(self, owner, moderator):
         practitioner = owned_listing(owner)
-        revision = services.listing_edit(
-            practitioner=practitioner,
-            editor=owner,
-            proposed=proposal_with(practitioner, bio="New."),
-            accepting_new_patients=True,
-        )
+        revision = edit(practitioner, bio="New.")
         services.revision_reject(revision=revision, moderator=moderator, reason="No.")
         with pytest.raises(services.ReviewConflict):
             services.revision_approve(revision=revision, moderator=moderator)

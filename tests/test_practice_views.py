@@ -311,3 +311,64 @@ def test_signing_in_by_email_and_password_reaches_the_practice(client, owner):
     assert response.status_code == 302
     assert client.get(reverse("practice:dashboard")).status_code == 200
     assert mail.outbox == []
+
+
+HOSTILE = [
+    '"><script>alert(1)</script>',
+    "<img src=x onerror=alert(1)>",
+    "{{ settings.SECRET_KEY }}",
+    "' OR '1'='1",
+    "\x00",
+    "x" * 10_000,
+    "\u202e10820",
+    "9" * 400,
+    "-1",
+    "1e309",
+]
+LISTING_FIELDS = [
+    *(name for name in listing_form_data() if not name.startswith("locations-0-id")),
+    "techniques",
+    "locations-0-id",
+    "locations-0-DELETE",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_in_any_listing_field_get_an_answer_never_a_500_or_live_markup(owner_client, listing, value):
+    for name in LISTING_FIELDS:
+        for url in (reverse("practice:new"), reverse("practice:edit", args=[listing.pk])):
+            data = listing_form_data(listing, **{name: value})
+            response = owner_client.post(url, data)
+            assert response.status_code in (302, 400), (name, response.status_code)
+            page = response.content.decode()
+            assert "<script>alert(1)" not in page and "<img src=x onerror" not in page
+    listing.refresh_from_db()
+    assert listing.bio == "Old bio."
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_in_the_claim_form_get_an_answer_never_a_500(value):
+    practitioner = PractitionerFactory()
+    client = signed_in(UserFactory())
+    url = reverse("practice:claim", args=[practitioner.pk, practitioner.slug])
+    for name in ("note", "npi"):
+        response = client.post(url, {name: value})
+        assert response.status_code in (302, 400)
+        assert "<script>alert(1)" not in response.content.decode()
+
+
+def test_the_dashboard_reads_any_number_of_listings_in_a_fixed_number_of_queries(
+    owner_client, owner, django_assert_max_num_queries
+):
+    for number in range(6):
+        owned_listing(owner, name=f"Dr. Number {number}")
+    with django_assert_max_num_queries(9):
+        response = owner_client.get(reverse("practice:dashboard"))
+    assert response.content.decode().count('class="listing-card"') == 6
+
+
+def test_an_id_too_large_for_the_database_is_a_404(owner_client):
+    huge = "9" * 30
+    assert owner_client.get(f"/practice/{huge}/edit/").status_code == 404
+    assert owner_client.post(f"/practice/{huge}/confirm/").status_code == 404
+    assert owner_client.get(f"/practitioners/{huge}-someone/claim/").status_code == 404

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("decided_at", models.DateTimeField(blank=True, null=True)),
-                ("reason", models.TextField(blank=True, help_text="Why it was rejected, as told to the claimant.")),
+                ("reason", models.TextField(blank=True, help_text="Why it was rejected, as told to the practitioner.")),
                 (
                     "claimant",
                     models.ForeignKey(

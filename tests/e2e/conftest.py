@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import axe_playwright_python
 import pytest
+from django.conf import settings
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse the ORM calls the tests make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,6 +35,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
 });
 """
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "artifacts/screenshots"))
 
 
@@ -70,9 +74,14 @@ def open_page(browser, live_server):
         else:
             route.abort()
 
-    def open_(path: str = "/", **options):
+    def open_(path: str = "/", user=None, **options):
         context = browser.new_context(viewport=options.pop("viewport", {"width": 1280, "height": 900}), **options)
         contexts.append(context)
+        if user is not None:  # signed in as `user`: the session cookie a sign-in would have set
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         context.route("**/*", keep_local)
         context.add_init_script(CSP_RECORDER)
         page = context.new_page()
@@ -99,3 +108,18 @@ def techniques(transactional_db) -> None:
 def screenshots() -> Iterator[Path]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield SCREENSHOTS
+
+
+@pytest.fixture
+def axe():
+    """axe(page) -> the page's axe-core violations, one line each (axe-core comes inside axe-playwright-python)."""
+
+    def violations(page) -> list[str]:
+        page.evaluate(AXE_SCRIPT)
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{violation['id']}: {violation['help']} at {[node['target'] for node in violation['nodes']]}"
+            for violation in results["violations"]
+        ]
+
+    return violations

@@ -1,8 +1,5 @@
 """axe-core (from the axe-playwright-python package, injected by the test) finds no violations."""
 
-from pathlib import Path
-
-import axe_playwright_python
 import pytest
 from django.db import OperationalError
 from playwright.sync_api import expect
@@ -13,8 +10,6 @@ from tests.test_search import BOSTON, destination
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-
 
 @pytest.fixture
 def listed(techniques):
@@ -22,15 +17,6 @@ def listed(techniques):
     practitioner = practitioner_at(*destination(BOSTON, 3), techniques=[nucca], name="Dr. Ada Atlas", bio="About.")
     practitioner_at(*destination(BOSTON, 9), name="Dr. Ben Blair")
     return practitioner
-
-
-def axe_violations(page) -> list[str]:
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{violation['id']}: {violation['help']} at {[node['target'] for node in violation['nodes']]}"
-        for violation in results["violations"]
-    ]
 
 
 @pytest.mark.parametrize(
@@ -51,24 +37,24 @@ def axe_violations(page) -> list[str]:
     ],
 )
 @pytest.mark.parametrize("width", [1280, 360])
-def test_every_page_and_error_state_has_no_axe_violations(open_page, listed, path, ready, width):
+def test_every_page_and_error_state_has_no_axe_violations(open_page, axe, listed, path, ready, width):
     path = listed.get_absolute_url() if path == "PROFILE" else path
     page = open_page(path, viewport={"width": width, "height": 800})
     expect(page.locator(ready).first).to_be_attached()
-    assert axe_violations(page) == []
+    assert axe(page) == []
 
 
-def test_the_check_itself_catches_a_violation(open_page, listed):
+def test_the_check_itself_catches_a_violation(open_page, axe, listed):
     page = open_page("/")
     page.evaluate("document.querySelector('h1').insertAdjacentHTML('afterend', '<img src=\"/x.png\">')")
-    assert any(violation.startswith("image-alt:") for violation in axe_violations(page))
+    assert any(violation.startswith("image-alt:") for violation in axe(page))
 
 
-def test_the_503_page_shown_while_the_database_is_down_has_no_violations(open_page, listed, monkeypatch):
+def test_the_503_page_shown_while_the_database_is_down_has_no_violations(open_page, axe, listed, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr("directory.models.PractitionerQuerySet.published", unreachable)
     page = open_page("/search/?near=02108")
     expect(page.get_by_role("heading", level=1)).to_have_text("The directory is briefly unavailable")
-    assert axe_violations(page) == []
+    assert axe(page) == []
