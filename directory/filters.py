@@ -1,20 +1,20 @@
-"""The patient search: one FilterSet that serves the search page and the API alike."""
+"""The patient search's parameters: one FilterSet validates them for the search page and the API alike, and
+builds the Search (search.py) that answers them."""
 
 from __future__ import annotations
 
-import math
+from functools import cached_property
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, resolve_place, to_km
-from directory.models import Practitioner, PractitionerQuerySet, Technique
+from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, Unit, resolve_place
+from directory.models import Practitioner, Technique
+from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
 
-DEFAULT_RADIUS = 25
-MAX_RADIUS = {"mi": 500, "km": 805}
-UNITS = [("mi", "miles"), ("km", "kilometres")]
 RADIUS_CHOICES = [5, 10, 25, 50, 100, 250, 500]
 
 
@@ -30,13 +30,13 @@ class SearchForm(forms.Form):
         except PlaceError as error:
             raise forms.ValidationError(str(error), code="place") from error
 
-    def clean_unit(self) -> str:
-        return self.cleaned_data.get("unit") or "mi"
+    def clean_unit(self) -> Unit:
+        return Unit(self.cleaned_data.get("unit") or Unit.MILES)
 
     def clean(self) -> dict:
         cleaned = super().clean()
         radius = cleaned.get("radius")
-        unit = cleaned.get("unit") or "mi"
+        unit = cleaned.get("unit") or Unit.MILES
         if "radius" in self.errors:
             return cleaned
         if radius is None:
@@ -49,8 +49,9 @@ class SearchForm(forms.Form):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class TechniqueFilter(django_filters.ModelMultipleChoiceFilter):
-    """Techniques by slug (the API documents the parameter as text: techniques are data, not an enum)."""
+class TechniqueFilter(django_filters.MultipleChoiceFilter):
+    """Techniques by slug, checked against the techniques the FilterSet was given (the API documents the
+    parameter as text: techniques are data, not an enum)."""
 
 
 class FloatFilter(django_filters.NumberFilter):
@@ -68,17 +69,16 @@ class PractitionerSearch(django_filters.FilterSet):
     radius = FloatFilter(label="Distance", help_text=f"How far you will travel (default {DEFAULT_RADIUS}).")
     unit = django_filters.ChoiceFilter(
         label="Unit",
-        choices=UNITS,
+        choices=Unit.choices,
         empty_label=None,
         error_messages={"invalid_choice": "Choose mi (miles) or km (kilometres)."},
     )
     technique = TechniqueFilter(
         label="Techniques",
-        queryset=Technique.objects.order_by("name"),
-        to_field_name="slug",
+        choices=[],  # the techniques given to __init__
         widget=forms.CheckboxSelectMultiple,
         help_text="Practitioners offering any of the chosen techniques.",
-        error_messages={"invalid_choice": "Unknown technique: %(value)s", "invalid_pk_value": "Unknown technique."},
+        error_messages={"invalid_choice": "Unknown technique: %(value)s"},
     )
 
     class Meta:
@@ -86,29 +86,38 @@ class PractitionerSearch(django_filters.FilterSet):
         fields: list[str] = []  # every filter is declared above
         form = SearchForm
 
-    @property
-    def place(self) -> Place | None:
-        return self.form.cleaned_data.get("near") if self.is_valid() else None
+    def __init__(self, data=None, *, techniques: list[Technique] | None = None) -> None:
+        """`techniques`: every technique, by name (read from the database when not given)."""
+        super().__init__(data, queryset=Practitioner.objects.none())
+        if techniques is None:
+            techniques = list(Technique.objects.order_by("name"))
+        self.techniques_by_slug = {technique.slug: technique for technique in techniques}
+        self.filters["technique"].extra["choices"] = [(technique.slug, technique.name) for technique in techniques]
 
-    @property
-    def distance_unit(self) -> str:
-        return self.form.cleaned_data.get("unit", "mi") if self.is_valid() else "mi"
+    @cached_property
+    def search(self) -> Search:
+        """The validated search (an empty one when the parameters are invalid)."""
+        if not self.is_valid():
+            return Search()
+        cleaned = self.form.cleaned_data
+        return Search(
+            place=cleaned.get("near"),
+            radius=cleaned.get("radius", DEFAULT_RADIUS),
+            unit=cleaned.get("unit", Unit.MILES),
+            techniques=sorted(
+                {self.techniques_by_slug[slug] for slug in cleaned.get("technique") or []},
+                key=lambda technique: technique.name,
+            ),
+        )
 
-    @property
-    def radius_value(self) -> float:
-        return self.form.cleaned_data.get("radius", DEFAULT_RADIUS) if self.is_valid() else DEFAULT_RADIUS
-
-    @property
-    def techniques(self) -> list[Technique]:
-        return list(self.form.cleaned_data.get("technique") or []) if self.is_valid() else []
-
-    @property
-    def radius_km(self) -> float:
-        return to_km(self.radius_value, self.distance_unit)
-
-    def matching(self, queryset: PractitionerQuerySet | None = None) -> PractitionerQuerySet:
-        """Published practitioners offering the chosen techniques, anywhere."""
-        return (self.queryset.all() if queryset is None else queryset).offering(self.techniques)
+    def query_string(self) -> str:
+        """The validated search in a normal form, as a query string: for its page links and as its cache key
+        (never the request's other parameters; the place as the patient typed it, which the page shows)."""
+        search = self.search
+        pairs = [("near", " ".join(self.form.data.get("near", "").split()))] if search.place else []
+        pairs += [("radius", f"{search.radius:g}"), ("unit", search.unit)]
+        pairs += [("technique", technique.slug) for technique in search.techniques]
+        return urlencode(pairs)
 
     def radius_options(self) -> list[tuple[str, bool]]:
         """The distance choices for the form, including a valid radius typed into the URL."""
@@ -117,36 +126,3 @@ class PractitionerSearch(django_filters.FilterSet):
         current = f"{radius:g}" if radius else str(DEFAULT_RADIUS)
         values = sorted({*map(str, RADIUS_CHOICES), current}, key=float)
         return [(value, value == current) for value in values]
-
-    def filter_queryset(self, queryset: PractitionerQuerySet) -> PractitionerQuerySet:
-        if self.place is None:
-            return self.matching(queryset).by_name()
-        return self.within(self.radius_km, queryset)
-
-    def within(self, radius_km: float, queryset: PractitionerQuerySet | None = None) -> PractitionerQuerySet:
-        """The search near its place, within `radius_km`."""
-        return self.matching(queryset).near(self.place.point, radius_km)
-
-    def count(self) -> int:
-        """How many practitioners the search finds (without computing the distances it orders by)."""
-        if self.place is None:
-            return self.qs.count()
-        found = self.matching().within_radius(self.place.point, self.radius_km)
-        return found.order_by().values("pk").distinct().count()
-
-    def rows(self, start: int, stop: int, total: int) -> list[Practitioner]:
-        """Results start..stop of `total`. Near a place they come from the smallest circle that holds them
-        (PractitionerQuerySet.nearest_rows), the first sized from the density `total` shows, so the work per
-        page stays about the same however many practitioners the radius holds."""
-        if self.place is None or stop >= total:
-            return list(self.qs[start:stop])
-        first_km = self.radius_km * min(1.0, 1.5 * math.sqrt(stop / total))
-        return self.matching().nearest_rows(
-            self.place.point, start, stop, first_km=first_km, last_km=self.radius_km, growth=2
-        )
-
-    def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
-        """When nothing is within the radius: the `count` nearest matching practitioners, however far."""
-        if self.place is None:
-            return []
-        return self.matching().nearest(self.place.point, count, beyond_km=self.radius_km)

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import F, FloatField, Func, Q
+from django.db.models import F, FloatField, Func, Q, TextChoices
 
 KM_PER_MILE = 1.609344
 WGS84_A_KM = 6378.137
@@ -311,9 +311,16 @@ def distance_km(origin: Point, prefix: str = "") -> GeodesicDistance:
     return GeodesicDistance(origin, prefix)
 
 
+class Unit(TextChoices):
+    """The unit a patient measures distance in; the one place "mi" and "km" are spelled."""
+
+    MILES = "mi", "miles"
+    KILOMETRES = "km", "kilometres"
+
+
 def to_unit(kilometres: float, unit: str) -> float:
-    return kilometres / KM_PER_MILE if unit == "mi" else kilometres
+    return kilometres / KM_PER_MILE if unit == Unit.MILES else kilometres
 
 
 def to_km(value: float, unit: str) -> float:
-    return value * KM_PER_MILE if unit == "mi" else value
+    return value * KM_PER_MILE if unit == Unit.MILES else value

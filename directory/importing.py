@@ -8,6 +8,7 @@ from itertools import islice
 
 from django.db import transaction
 
+from directory.answers import public_version_bump
 from directory.forms import ImportRowForm
 from directory.models import Location, Practitioner, Technique
 
@@ -230,4 +231,6 @@ def practitioners_import(
                         report.updated += 1
                     else:
                         report.unchanged += 1
+        if report.created or report.updated:
+            public_version_bump()
     return report

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Value, prefetch_related_objects
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -46,25 +47,24 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         return self.filter(Exists(offers))
 
     def by_name(self) -> PractitionerQuerySet:
-        """Alphabetical, each carrying `listed_locations` in the order they were added (fetched per page)."""
-        in_order = Location.objects.order_by("pk")
-        return self.order_by("name", "pk").prefetch_related(
-            Prefetch("locations", queryset=in_order, to_attr="listed_locations")
-        )
+        """Alphabetical, each listed with its first location (see listed())."""
+        first = Location.objects.filter(practitioner=OuterRef("pk")).order_by("pk").values("pk")[:1]
+        return self.order_by("name", "pk").annotate(listed_location_id=Subquery(first))
 
     def near(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
-        """Practitioners with a location within `radius_km`, nearest first, each once.
-
-        Each carries `distance_km` (to its nearest location) and `listed_locations`, nearest first (fetched per
-        page).
-        """
-        nearest_first = Location.objects.annotate(distance_km=distance_km(origin)).order_by("distance_km", "pk")
+        """Practitioners with a location within `radius_km`, nearest first, each once, with `distance_km` (to its
+        nearest location) and `listed_location_id` (that location; see listed())."""
+        nearest = (
+            Location.objects.filter(practitioner=OuterRef("pk"))
+            .annotate(distance_km=distance_km(origin))
+            .order_by("distance_km", "pk")
+            .values("pk")[:1]
+        )
         # The minimum is taken over the locations within the radius: the nearest is among them if any is.
         return (
             self.within_radius(origin, radius_km)
-            .annotate(distance_km=Min(distance_km(origin, prefix="locations__")))
+            .annotate(distance_km=Min(distance_km(origin, prefix="locations__")), listed_location_id=Subquery(nearest))
             .order_by("distance_km", "name", "pk")
-            .prefetch_related(Prefetch("locations", queryset=nearest_first, to_attr="listed_locations"))
         )
 
     def within_radius(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
@@ -83,20 +83,51 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def nearest_rows(
         self, origin: Point, start: int, stop: int, *, first_km: float, last_km: float, growth: float
     ) -> list[Practitioner]:
-        """Results start..stop of near(origin, last_km), read from the smallest circle that holds them, trying
-        circles from `first_km` growing by `growth`: whoever is within a circle is nearer than everyone outside
-        it, so a circle holding `stop` results has the search's first `stop`. Prefetches once, for the rows kept."""
+        """Results start..stop of near(origin, last_km), listed, read from the smallest circle that holds them,
+        trying circles from `first_km` growing by `growth`: whoever is within a circle is nearer than everyone
+        outside it, so a circle holding `stop` results has the search's first `stop`."""
         circle_km = min(first_km, last_km)
         while True:
-            circle = self.near(origin, circle_km)
-            found = list(circle.prefetch_related(None)[start:stop])
+            found = self.near(origin, circle_km)[start:stop].listed()
             if len(found) == stop - start or circle_km >= last_km:
-                prefetch_related_objects(found, *circle._prefetch_related_lookups)
                 return found
             circle_km = min(last_km, circle_km * growth)
 
+    def listed(self) -> list[Practitioner]:
+        """The practitioners, each with `listed_location` (the one near() or by_name() chose) and
+        `listed_techniques` (by name): two more queries for the whole list, and no model per technique."""
+        practitioners = list(self)
+        location_ids = [p.listed_location_id for p in practitioners if getattr(p, "listed_location_id", None)]
+        locations = Location.objects.in_bulk(location_ids)
+        offered: dict[int, list[TechniqueTag]] = {p.pk: [] for p in practitioners}
+        rows = (
+            Practitioner.techniques.through.objects.filter(practitioner_id__in=offered)
+            .order_by("technique__name")
+            .values_list("practitioner_id", "technique__slug", "technique__name")
+        )
+        for practitioner_id, slug, name in rows:
+            offered[practitioner_id].append(TechniqueTag(slug, name))
+        for practitioner in practitioners:
+            practitioner.listed_location = locations.get(getattr(practitioner, "listed_location_id", None))
+            practitioner.listed_techniques = offered[practitioner.pk]
+        return practitioners
+
     def with_techniques(self) -> PractitionerQuerySet:
         return self.prefetch_related(Prefetch("techniques", queryset=Technique.objects.order_by("name")))
+
+
+@dataclass(frozen=True)
+class TechniqueTag:
+    """A technique as a result lists it."""
+
+    slug: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:technique-detail", kwargs={"slug": self.slug})
 
 
 class Practitioner(models.Model):
@@ -135,6 +166,10 @@ class Practitioner(models.Model):
 
     objects = PractitionerQuerySet.as_manager()
 
+    # What a search lists with each practitioner (PractitionerQuerySet.listed() sets them).
+    listed_location: Location | None = None
+    listed_techniques: tuple[TechniqueTag, ...] = ()
+
     class Meta:
         ordering = ["name", "pk"]
         indexes = [
@@ -168,12 +203,6 @@ class Practitioner(models.Model):
         if self.status == self.Status.REJECTED and self.rejection_reason:
             return f"{self.get_status_display()}: {self.rejection_reason}"
         return self.get_status_display()
-
-    @property
-    def listed_location(self) -> Location | None:
-        """The location a search shows: the nearest after `near()`, the first after `by_name()`."""
-        listed = getattr(self, "listed_locations", None)
-        return listed[0] if listed else None
 
 
 class Location(models.Model):
@@ -244,3 +273,13 @@ class Location(models.Model):
         """A link that opens directions to this address in the patient's maps service."""
         destination = f"{self.address}, {self.get_country_display()}"
         return "https://www.google.com/maps/dir/?" + urlencode({"api": 1, "destination": destination})
+
+
+class PublicVersion(models.Model):
+    """One row whose number changes with every write a patient could see (directory.answers): cached search
+    answers are keyed by it, so no process ever serves an answer older than the data."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Public version {self.number}"

@@ -1,22 +1,20 @@
 from django.core.paginator import Page, Paginator
-from django.utils.functional import cached_property
 
-from directory.filters import PractitionerSearch
+from directory.search import Search
 
 
 class SearchPaginator(Paginator):
-    """Pages a patient search; near a place each page is read from the smallest circle that holds it."""
+    """Pages a patient search: counted up to the search's cap, each page read by Search.page()."""
 
-    def __init__(self, search: PractitionerSearch, per_page: int) -> None:
-        super().__init__(search.qs, per_page)
+    def __init__(self, search: Search, per_page: int) -> None:
+        super().__init__([], per_page)
         self.search = search
 
-    @cached_property
+    @property
     def count(self) -> int:
-        return self.search.count()
+        return self.search.count.value
 
     def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
         start = (number - 1) * self.per_page
-        stop = min(start + self.per_page, self.count)
-        return self._get_page(self.search.rows(start, stop, self.count), number, self)
+        return self._get_page(self.search.page(start, start + self.per_page), number, self)

@@ -1,13 +1,18 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
 from directory.models import Location, Practitioner, Technique
 from directory.pagination import SearchPaginator
+from directory.search import Search
 
 
 def page_of(request: HttpRequest, paginator: Paginator) -> Page:
@@ -18,26 +23,57 @@ def page_of(request: HttpRequest, paginator: Paginator) -> Page:
         raise Http404(str(error)) from error
 
 
+def revalidated(response: HttpResponse) -> HttpResponse:
+    """Caches may keep a search answer but must ask again each time (ETag and 304 make that cheap)."""
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {
-        "search": PractitionerSearch(None, queryset=Practitioner.objects.none()),
+        "filters": PractitionerSearch(None),
         "techniques": Technique.objects.order_by("name"),
         "practitioner_count": Practitioner.objects.published().count(),
     }
     return render(request, "directory/home.html", context)
 
 
-@require_safe
-def search(request: HttpRequest) -> HttpResponse:
-    search = PractitionerSearch(request.GET, queryset=Practitioner.objects.published().with_techniques())
-    if not search.is_valid():
-        return render(request, "directory/search.html", {"search": search}, status=400)
-    page = page_of(request, SearchPaginator(search, settings.DIRECTORY_SEARCH_PAGE_SIZE))
-    context = {"search": search, "page": page}
+def results_answer(request: HttpRequest, filters: PractitionerSearch, page_number: str) -> Answer:
+    """The results part of the search page (the part worth caching): the list, its map data and page links."""
+    search = filters.search
+    try:
+        page = SearchPaginator(search, settings.DIRECTORY_SEARCH_PAGE_SIZE).page(page_number)
+    except InvalidPage as error:
+        return Answer(str(error), 404)
+    context = {"filters": filters, "search": search, "page": page, "query": filters.query_string()}
     if search.place is not None and page.paginator.count == 0:
         context["nearest_beyond"] = search.nearest_beyond(3)
-    return render(request, "directory/search.html", context)
+    return Answer(render_to_string("directory/_results.html", context, request=request), 200)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    version = public_version()
+    # A visitor who is not signed in and has no message waiting sees the same page as any other: the whole page,
+    # for these exact parameters, is cached. Anyone else gets the page built around the cached results.
+    same_for_everyone = not request.user.is_authenticated and not len(messages.get_messages(request))
+    asked = f"{request.path}?{sorted(request.GET.lists())}"
+    if same_for_everyone and (page := cached_answer(version, "page-asked", asked)) is not None:
+        return revalidated(HttpResponse(page.body))
+    filters = PractitionerSearch(request.GET, techniques=techniques_at(version))
+    if not filters.is_valid():
+        return render(request, "directory/search.html", {"filters": filters, "search": Search()}, status=400)
+    page_number = request.GET.get("page") or "1"
+    key = f"{filters.query_string()}|{page_number}"
+    answer = answer_for(version, "page", key, lambda: results_answer(request, filters, page_number))
+    if answer.status == 404:
+        raise Http404(answer.body)
+    context = {"filters": filters, "search": filters.search, "results": answer.body}
+    response = render(request, "directory/search.html", context)
+    if same_for_everyone:
+        answer_store(version, "page-asked", asked, Answer(response.content.decode(), response.status_code))
+    return revalidated(response)
 
 
 @require_safe
@@ -52,11 +88,11 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
 @require_safe
 def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
     technique = get_object_or_404(Technique, slug=slug)
-    practitioners = Practitioner.objects.published().offering([technique]).with_techniques().by_name()
+    paginator = SearchPaginator(Search(techniques=[technique]), settings.DIRECTORY_SEARCH_PAGE_SIZE)
     context = {
         "technique": technique,
-        "page": page_of(request, Paginator(practitioners, settings.DIRECTORY_SEARCH_PAGE_SIZE)),
-        "search": PractitionerSearch({"technique": [technique.slug]}, queryset=Practitioner.objects.none()),
+        "page": page_of(request, paginator),
+        "filters": PractitionerSearch({"technique": [technique.slug]}),
     }
     return render(request, "directory/technique_detail.html", context)
 

@@ -54,7 +54,7 @@ def with_reason(
 class ListingAdmin(PractitionerAdmin):
     list_display = ["name", "credentials", "status", "owner", "accepting_new_patients", "updated_at"]
     readonly_fields = [*PractitionerAdmin.readonly_fields, "status", "rejection_reason", "owner", "confirmed_at"]
-    actions = ["publish", "reject"]
+    actions = ["publish", "reject", "unpublish"]
 
     @admin.action(description="Publish the selected listings")
     def publish(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
@@ -67,6 +67,13 @@ class ListingAdmin(PractitionerAdmin):
             return services.listing_reject(practitioner=practitioner, moderator=request.user, reason=reason)
 
         return with_reason(self, request, queryset, action="reject", title="Reject listings", decide=decide)
+
+    @admin.action(description="Unpublish the selected published listings (asks for a reason)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> HttpResponse | None:
+        def decide(practitioner: Practitioner, reason: str) -> bool:
+            return services.listing_unpublish(practitioner=practitioner, moderator=request.user, reason=reason)
+
+        return with_reason(self, request, queryset, action="unpublish", title="Unpublish listings", decide=decide)
 
 
 class ReviewAdmin(admin.ModelAdmin):

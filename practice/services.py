@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from directory.answers import public_version_bump
 from directory.models import Location, Practitioner
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs
 from practice.models import Claim, Revision
@@ -68,6 +69,7 @@ def listing_edit(
             _apply(practitioner, proposed)
             return None
         practitioner.save(update_fields=["accepting_new_patients", "updated_at"])
+        public_version_bump()
         pending = Revision.objects.select_for_update().pending().filter(practitioner=practitioner).first()
         if pending is not None:
             replaced = Revision.Status.SUPERSEDED if differs(proposed, practitioner) else Revision.Status.WITHDRAWN
@@ -91,6 +93,7 @@ def listing_publish(*, practitioner: Practitioner, moderator: AbstractBaseUser) 
             return False
         practitioner.status, practitioner.rejection_reason = Practitioner.Status.PUBLISHED, ""
         practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
+        public_version_bump()
         owner_notify(practitioner=practitioner, template="listing_published")
     return True
 
@@ -104,6 +107,20 @@ def listing_reject(*, practitioner: Practitioner, moderator: AbstractBaseUser, r
         practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, reason
         practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
         owner_notify(practitioner=practitioner, template="listing_rejected", reason=reason)
+    return True
+
+
+def listing_unpublish(*, practitioner: Practitioner, moderator: AbstractBaseUser, reason: str) -> bool:
+    """Takes a published listing off the directory, at once, with a reason the owner reads; its data stay (it is
+    pending review again, so the owner can correct it). False if it was not published."""
+    with transaction.atomic():
+        practitioner = _locked(practitioner)
+        if practitioner.status != Practitioner.Status.PUBLISHED:
+            return False
+        practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, reason
+        practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
+        public_version_bump()
+        owner_notify(practitioner=practitioner, template="listing_unpublished", reason=reason)
     return True
 
 
@@ -122,6 +139,7 @@ def revision_approve(*, revision: Revision, moderator: AbstractBaseUser) -> None
         practitioner = _locked(revision.practitioner)
         revision = _decide(revision, moderator, Revision.Status.APPROVED)
         _apply(practitioner, revision.proposed)
+        public_version_bump()
         owner_notify(practitioner=practitioner, template="revision_approved")
 
 

@@ -124,9 +124,14 @@ def test_the_api_needs_a_constant_number_of_queries(client, django_assert_max_nu
     for index in range(40):
         practitioner = practitioner_at(*destination(BOSTON, 1 + index), techniques=[nucca])
         LocationFactory(practitioner=practitioner, latitude=42.5, longitude=-71.2)
-    with django_assert_max_num_queries(5):  # techniques checked, count, page, its locations, its techniques
-        response = client.get(API, {"near": "02108", "radius": "100", "page_size": "30", "technique": "nucca"})
+    client.get(API, {"near": "10001"})  # the techniques are read once per public version, then cached
+    search = {"near": "02108", "radius": "100", "page_size": "30", "technique": "nucca"}
+    with django_assert_max_num_queries(5):  # the public version, count, page, its locations, its techniques
+        response = client.get(API, search)
     assert len(response.json()["results"]) == 30
+    with django_assert_max_num_queries(1):  # the same search again: the public version, then the cached answer
+        again = client.get(API, search)
+    assert again.content == response.content
 
 
 def test_input_quoted_back_in_an_error_cannot_be_read_as_markup(client):
@@ -134,3 +139,16 @@ def test_input_quoted_back_in_an_error_cannot_be_read_as_markup(client):
     assert response.status_code == 400
     assert b"<b>" not in response.content
     assert response.json() == {"technique": ["Unknown technique: <b>x</b>&"]}
+
+
+def test_a_count_past_the_cap_is_said_to_be_a_lower_bound(client, monkeypatch):
+    monkeypatch.setattr("directory.search.COUNT_CAP", 3)
+    for index in range(5):
+        practitioner_at(*destination(BOSTON, 1 + index), name=f"Dr. {index}")
+    body = client.get(API, {"near": "02108", "page_size": "2"}).json()
+    assert (body["count"], body["count_is_exact"]) == (3, False)
+    assert [result["name"] for result in body["results"]] == ["Dr. 0", "Dr. 1"]
+    page = client.get("/search/", {"near": "02108"}).content.decode()
+    assert "3+ practitioners within 25 mi" in " ".join(page.split())
+    exact = client.get(API, {"near": "02108", "radius": "1"}).json()  # 1.6 km: only the one 1 km away
+    assert (exact["count"], exact["count_is_exact"]) == (1, True)

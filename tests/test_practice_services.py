@@ -316,3 +316,15 @@ def test_still_correct_records_today(owner):
         services.listing_confirm(practitioner=practitioner)
     practitioner.refresh_from_db()
     assert practitioner.confirmed_at.isoformat() == "2027-03-15T12:00:00+00:00"
+
+
+def test_unpublishing_takes_a_listing_off_keeps_its_data_and_tells_the_owner_why(owner, moderator, sent):
+    practitioner = owned_listing(owner, bio="Kept.")
+    before = listing_values(practitioner)
+    with sent():
+        assert services.listing_unpublish(practitioner=practitioner, moderator=moderator, reason="Moved away.")
+    practitioner.refresh_from_db()
+    assert practitioner.status_in_words == "Rejected: Moved away."
+    assert listing_values(practitioner) == before
+    assert "Moved away." in mail.outbox[0].body and "off the" in mail.outbox[0].subject
+    assert services.listing_unpublish(practitioner=practitioner, moderator=moderator, reason="Again.") is False

@@ -1,3 +1,7 @@
+"""The API's JSON. The serializers describe it for the OpenAPI schema; practitioner_json() builds it (a plain
+function of the listed practitioner: a serializer per row cost more than the search itself)."""
+
+from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -54,3 +58,35 @@ class PractitionerSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practitioner: Practitioner) -> str:
         return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
+
+
+class SearchPageSerializer(serializers.Serializer):
+    """One page of a search, in DRF's page shape."""
+
+    count = serializers.IntegerField(
+        help_text="How many practitioners the search finds, at most 1000 (see count_is_exact)."
+    )
+    count_is_exact = serializers.BooleanField(
+        help_text="False when the search finds more than 1000: count is then 1000."
+    )
+    next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, if any.")
+    results = PractitionerSerializer(many=True)
+
+
+LOCATION_FIELDS = LocationSerializer.Meta.fields
+
+
+def practitioner_json(practitioner: Practitioner, unit: str, request: HttpRequest) -> dict:
+    """What PractitionerSerializer describes, for a practitioner listed by a search."""
+    location = practitioner.listed_location
+    kilometres = getattr(practitioner, "distance_km", None)
+    return {
+        "id": practitioner.pk,
+        "name": practitioner.name,
+        "credentials": practitioner.credentials,
+        "techniques": [{"slug": tag.slug, "name": tag.name} for tag in practitioner.listed_techniques],
+        "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
+        "location": None if location is None else {name: getattr(location, name) for name in LOCATION_FIELDS},
+        "url": request.build_absolute_uri(practitioner.get_absolute_url()),
+    }

@@ -1,48 +1,56 @@
+"""GET /api/v1/practitioners/: the patient search as JSON, answered from the cache when the same search was
+answered since the last public change (directory.answers)."""
+
+import json
+
 from django.conf import settings
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework.exceptions import ValidationError
-from rest_framework.generics import ListAPIView
-from rest_framework.pagination import PageNumberPagination
+from django.core.paginator import InvalidPage
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
-from directory.api.serializers import PractitionerSerializer
-from directory.filters import DEFAULT_RADIUS, MAX_RADIUS, PractitionerSearch
-from directory.geo import MAX_PLACE_LENGTH
-from directory.models import Practitioner
+from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
+from directory.api.renderers import without_markup
+from directory.api.serializers import SearchPageSerializer, practitioner_json
+from directory.filters import PractitionerSearch
+from directory.geo import MAX_PLACE_LENGTH, Unit
 from directory.pagination import SearchPaginator
+from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
+from directory.views import revalidated
+
+PAGE_SIZE_PARAMETER = "page_size"
 
 
-class SearchPagination(PageNumberPagination):
-    page_size = settings.DIRECTORY_SEARCH_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = settings.DIRECTORY_API_MAX_PAGE_SIZE
-
-    def paginate_queryset(self, queryset, request: Request, view=None) -> list | None:
-        self.search = view.search  # the validated search, which knows how to read one page cheaply
-        return super().paginate_queryset(queryset, request, view)
-
-    def django_paginator_class(self, queryset, page_size: int) -> SearchPaginator:
-        return SearchPaginator(self.search, page_size)
-
-    def get_page_size(self, request: Request) -> int:
-        """The requested page size; a value that is not a whole number from 1 to the maximum is a 400."""
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            message = f"Enter a whole number from 1 to {self.max_page_size}."
-            raise ValidationError({self.page_size_query_param: [message]})
-        return int(raw)
+def page_size_of(request: Request) -> int:
+    """The requested page size; a value that is not a whole number from 1 to the maximum is a 400."""
+    raw = request.query_params.get(PAGE_SIZE_PARAMETER)
+    if raw is None or raw == "":
+        return settings.DIRECTORY_SEARCH_PAGE_SIZE
+    maximum = settings.DIRECTORY_API_MAX_PAGE_SIZE
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
+        raise ValidationError({PAGE_SIZE_PARAMETER: [f"Enter a whole number from 1 to {maximum}."]})
+    return int(raw)
 
 
-class SearchFilterBackend(DjangoFilterBackend):
-    """Keeps the validated search on the view, so the serializer can speak in the requested unit."""
-
-    def get_filterset(self, request, queryset, view):
-        filterset = super().get_filterset(request, queryset, view)
-        view.search = filterset
-        return filterset
+def page_answer(request: Request, search: Search, query: str, page_number: str, page_size: int) -> Answer:
+    """One page of the search as the API's JSON: DRF's page shape, built without a serializer per row."""
+    try:
+        page = SearchPaginator(search, page_size).page(page_number)
+    except InvalidPage as error:
+        return Answer(str(error), 404)
+    url = request.build_absolute_uri(request.path) + "?" + query
+    if page_size != settings.DIRECTORY_SEARCH_PAGE_SIZE:
+        url += f"&{PAGE_SIZE_PARAMETER}={page_size}"
+    body = {
+        "count": search.count.value,
+        "count_is_exact": not search.count.capped,
+        "next": f"{url}&page={page.next_page_number()}" if page.has_next() else None,
+        "previous": f"{url}&page={page.previous_page_number()}" if page.has_previous() else None,
+        "results": [practitioner_json(practitioner, search.unit, request) for practitioner in page.object_list],
+    }
+    return Answer(without_markup(json.dumps(body, ensure_ascii=False, separators=(",", ":"))), 200)
 
 
 ERRORS = {
@@ -62,11 +70,14 @@ SEARCH_PARAMETERS = [
     ),
     OpenApiParameter(
         "radius",
-        {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MAX_RADIUS["km"]},
-        description=f"How far, in `unit`: greater than 0, at most {MAX_RADIUS['mi']} mi or {MAX_RADIUS['km']} km. "
+        {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MAX_RADIUS[Unit.KILOMETRES]},
+        description=f"How far, in `unit`: greater than 0, at most {MAX_RADIUS[Unit.MILES]} mi or "
+        f"{MAX_RADIUS[Unit.KILOMETRES]} km. "
         f"Default {DEFAULT_RADIUS}.",
     ),
-    OpenApiParameter("unit", {"type": "string", "enum": ["mi", "km"], "default": "mi"}, description="Miles or km."),
+    OpenApiParameter(
+        "unit", {"type": "string", "enum": Unit.values, "default": Unit.MILES.value}, description="Miles or km."
+    ),
     OpenApiParameter(
         "technique",
         {"type": "array", "items": {"type": "string", "maxLength": 80}},
@@ -83,32 +94,43 @@ SEARCH_PARAMETERS = [
 ]
 
 
-@extend_schema_view(
-    get=extend_schema(
+class PractitionerList(APIView):
+    """Published practitioners, nearest first when `near` is given, alphabetical otherwise."""
+
+    @extend_schema(
         summary="Search practitioners",
         parameters=SEARCH_PARAMETERS,
         responses={
-            200: PractitionerSerializer(many=True),
+            200: SearchPageSerializer,
             400: OpenApiResponse(ERRORS, description="A parameter is invalid; the body names it."),
             404: OpenApiResponse(DETAIL, description="No such page."),
             429: OpenApiResponse(DETAIL, description="Too many requests; see Retry-After."),
             503: OpenApiResponse(DETAIL, description="The database is briefly unavailable; see Retry-After."),
         },
     )
-)
-class PractitionerList(ListAPIView):
-    """Published practitioners, nearest first when `near` is given, alphabetical otherwise."""
+    def get(self, request: Request) -> HttpResponse:
+        version = public_version()
+        # The answer's links are absolute: the address asked is part of every key. The same parameters, in any
+        # order, were valid and got this answer before, at this version: it is served without validating again.
+        asked = f"{request.build_absolute_uri(request.path)}?{sorted(request.query_params.lists())}"
+        answer = cached_answer(version, "api-asked", asked)
+        if answer is None:
+            answer = self.answer(request, version)
+            answer_store(version, "api-asked", asked, answer)
+        if answer.status == 404:
+            raise NotFound(answer.body)
+        response = HttpResponse(answer.body, content_type="application/json")
+        response["ETag"] = answer.etag
+        return revalidated(response)
 
-    serializer_class = PractitionerSerializer
-    pagination_class = SearchPagination
-    filter_backends = [SearchFilterBackend]
-    filterset_class = PractitionerSearch
-
-    def get_queryset(self):
-        return Practitioner.objects.published().with_techniques()
-
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
-        search = getattr(self, "search", None)
-        context["unit"] = search.distance_unit if search is not None else "mi"
-        return context
+    def answer(self, request: Request, version: int) -> Answer:
+        """The answer to a search not asked in this form before: validated, then cached by its normal form."""
+        filters = PractitionerSearch(request.query_params, techniques=techniques_at(version))
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        page_size, page_number = page_size_of(request), request.query_params.get("page") or "1"
+        query = filters.query_string()
+        key = f"{request.build_absolute_uri(request.path)}?{query}|{page_number}|{page_size}"
+        return answer_for(
+            version, "api", key, lambda: page_answer(request, filters.search, query, page_number, page_size)
+        )

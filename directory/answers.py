@@ -1,0 +1,76 @@
+"""Whole search answers, cached by the normalised search and the public version.
+
+Every write that can change what a patient sees calls public_version_bump() in its transaction (the import,
+the practitioner and moderation services, the admin's saves); answers are cached under the version current
+when they were made, so a bump retires every cached answer at once, in every process: the version lives in
+the database, and the cache (Redis with REDIS_URL, per-process memory otherwise) only holds the answers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+
+from directory.models import PublicVersion, Technique
+
+ANSWER_SECONDS = 24 * 3600  # an answer outlives its version only as unreachable garbage; this bounds it
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: str
+    status: int
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.blake2b(self.body.encode(), digest_size=12).hexdigest() + '"'
+
+
+def public_version() -> int:
+    """The current public version (one indexed read; written as SQL, since every search request makes it)."""
+    table = connection.ops.quote_name(PublicVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return 0 if row is None else row[0]
+
+
+def public_version_bump() -> None:
+    """Retires every cached answer; call it inside the transaction that changes what patients see."""
+    if not PublicVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def techniques_at(version: int) -> list[Technique]:
+    """Every technique, by name, as of `version` (the search form's choices, without a query per search)."""
+    key = f"techniques:{version}"
+    techniques = cache.get(key)
+    if techniques is None:
+        techniques = list(Technique.objects.order_by("name"))
+        cache.set(key, techniques, ANSWER_SECONDS)
+    return techniques
+
+
+def _cache_key(version: int, kind: str, key: str) -> str:
+    return "answer:" + hashlib.blake2b(f"{version}|{kind}|{key}".encode(), digest_size=16).hexdigest()
+
+
+def cached_answer(version: int, kind: str, key: str) -> Answer | None:
+    return cache.get(_cache_key(version, kind, key))
+
+
+def answer_store(version: int, kind: str, key: str, answer: Answer) -> None:
+    cache.set(_cache_key(version, kind, key), answer, ANSWER_SECONDS)
+
+
+def answer_for(version: int, kind: str, key: str, make: Callable[[], Answer]) -> Answer:
+    """The cached answer of this kind ("api", "page") to the search `key` as of `version`, made when missing."""
+    answer = cached_answer(version, kind, key)
+    if answer is None:
+        answer = make()
+        answer_store(version, kind, key, answer)
+    return answer

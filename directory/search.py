@@ -1,0 +1,77 @@
+"""The patient search as one object: what was asked (a place, a radius in the patient's unit, techniques) and
+how to answer it cheaply: count(), page() and nearest_beyond(). PractitionerSearch (filters.py) validates the
+parameters and builds it; the page and the API ask it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from directory.geo import Place, Unit, to_km
+from directory.models import Practitioner, PractitionerQuerySet, Technique
+
+DEFAULT_RADIUS = 25
+MAX_RADIUS = {Unit.MILES: 500, Unit.KILOMETRES: 805}
+# Counted exactly up to here, "1,000+" beyond: an exact count of a dense radius (1M listings, 100 mi) joins every
+# location in it to its practitioner, about 300 ms, for a number nobody pages through.
+COUNT_CAP = 1000
+# A page near a place is read from the smallest circle that holds it. The first circle is sized from the density
+# the count shows (if `total` results fill the radius evenly, the first `stop` fill radius * sqrt(stop / total)),
+# with this margin for uneven density; each retry grows the circle by CIRCLE_GROWTH.
+FIRST_CIRCLE_MARGIN = 1.5
+CIRCLE_GROWTH = 2.0
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many practitioners a search finds: exact, or at least COUNT_CAP."""
+
+    value: int
+    capped: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.value:,}+" if self.capped else f"{self.value:,}"
+
+
+@dataclass(eq=False)
+class Search:
+    place: Place | None = None
+    radius: float = DEFAULT_RADIUS  # as the patient gave it, in `unit`
+    unit: Unit = Unit.MILES
+    techniques: list[Technique] = field(default_factory=list)
+
+    @property
+    def radius_km(self) -> float:
+        return to_km(self.radius, self.unit)
+
+    def matching(self) -> PractitionerQuerySet:
+        """Published practitioners offering the chosen techniques, anywhere."""
+        return Practitioner.objects.published().offering(self.techniques)
+
+    @cached_property
+    def count(self) -> Count:
+        found = self.matching()
+        if self.place is not None:
+            found = found.within_radius(self.place.point, self.radius_km).order_by().values("pk").distinct()
+        counted = found[: COUNT_CAP + 1].count()
+        return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
+
+    def page(self, start: int, stop: int) -> list[Practitioner]:
+        """Results start..stop (of at most count.value), listed with their location and techniques."""
+        total = self.count.value
+        stop = min(stop, total)
+        if start >= stop:
+            return []
+        if self.place is None:
+            return self.matching().by_name()[start:stop].listed()
+        first_km = self.radius_km * min(1.0, FIRST_CIRCLE_MARGIN * math.sqrt(stop / total))
+        return self.matching().nearest_rows(
+            self.place.point, start, stop, first_km=first_km, last_km=self.radius_km, growth=CIRCLE_GROWTH
+        )
+
+    def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
+        """When nothing is within the radius: the `count` nearest matching practitioners, however far."""
+        if self.place is None:
+            return []
+        return self.matching().nearest(self.place.point, count, beyond_km=self.radius_km)

@@ -1,0 +1,154 @@
+"""Cached search answers: a repeated search is answered from the cache, and every write a patient could see is
+seen by the very next search, page and API alike; ETag and 304 for clients that ask again."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from directory.models import Practitioner
+from practice import services
+from practice.listing import listing_values
+from tests.factories import UserFactory, owned_listing
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/practitioners/"
+PAGE = "/search/"
+NEAR = {"near": "02108", "radius": "25"}
+
+
+def api_names(client: Client, **params: str) -> list[str]:
+    return [result["name"] for result in client.get(API, {**NEAR, **params}).json()["results"]]
+
+
+def page_text(client: Client, **params: str) -> str:
+    return client.get(PAGE, {**NEAR, **params}).content.decode()
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(email="moderator@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def listing(owner) -> Practitioner:
+    return owned_listing(owner, name="Dr. Ada Atlas", status=Practitioner.Status.PENDING)
+
+
+def test_publishing_is_seen_by_the_very_next_search(client, listing, moderator):
+    assert api_names(client) == [] and "Dr. Ada Atlas" not in page_text(client)  # answered and cached
+    services.listing_publish(practitioner=listing, moderator=moderator)
+    assert api_names(client) == ["Dr. Ada Atlas"]
+    assert "Dr. Ada Atlas" in page_text(client)
+
+
+def test_unpublishing_is_seen_by_the_very_next_search(client, listing, moderator):
+    services.listing_publish(practitioner=listing, moderator=moderator)
+    assert api_names(client) == ["Dr. Ada Atlas"] and "Dr. Ada Atlas" in page_text(client)
+    services.listing_unpublish(practitioner=listing, moderator=moderator, reason="The clinic closed.")
+    assert api_names(client) == []
+    assert "Dr. Ada Atlas" not in page_text(client)
+    listing.refresh_from_db()
+    assert listing.status_in_words == "Rejected: The clinic closed."
+
+
+def test_an_approved_revision_is_seen_by_the_very_next_search(client, owner, moderator):
+    listing = owned_listing(owner, name="Dr. Ada Atlas")
+    assert api_names(client) == ["Dr. Ada Atlas"] and "Dr. Ada Atlas" in page_text(client)
+    proposed = listing_values(listing)
+    proposed["practitioner"]["name"] = "Dr. Ada Axis"
+    revision = services.listing_edit(practitioner=listing, editor=owner, proposed=proposed, accepting_new_patients=True)
+    assert api_names(client) == ["Dr. Ada Atlas"]  # pending: patients still see the published listing
+    services.revision_approve(revision=revision, moderator=moderator)
+    assert api_names(client) == ["Dr. Ada Axis"]
+    assert "Dr. Ada Axis" in page_text(client)
+
+
+def test_an_import_is_seen_by_the_very_next_search(client, tmp_path):
+    assert api_names(client) == []
+    path = tmp_path / "one.csv"
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["external_id", "name", "address_line1", "city", "state", "postal_code"])
+        writer.writerow(["p-1", "Dr. Imported", "1 Main St", "Boston", "MA", "02108"])
+    call_command("import_practitioners", str(path), stdout=io.StringIO())
+    assert api_names(client) == ["Dr. Imported"]
+
+
+def test_an_admin_edit_and_a_technique_rename_are_seen_by_the_very_next_search(client, owner, moderator, nucca):
+    listing = owned_listing(owner, name="Dr. Ada Atlas", techniques=[nucca])
+    assert "NUCCA" in page_text(client, technique="nucca")
+    admin = Client()
+    admin.force_login(moderator)
+    response = admin.post(
+        reverse("admin:directory_technique_change", args=[nucca.pk]),
+        {"name": "NUCCA (renamed)", "slug": "nucca", "description": nucca.description},
+    )
+    assert response.status_code == 302
+    assert "NUCCA (renamed)" in page_text(client, technique="nucca")
+    assert client.get(API, {**NEAR, "technique": "nucca"}).json()["results"][0]["techniques"] == [
+        {"slug": "nucca", "name": "NUCCA (renamed)"}
+    ]
+    admin.post(
+        reverse("admin:directory_practitioner_changelist"),
+        {"action": "delete_selected", "post": "yes", ACTION_CHECKBOX_NAME: [listing.pk]},
+    )
+    assert api_names(client) == []
+
+
+def test_a_repeated_search_is_answered_from_the_cache(client, owner, django_assert_num_queries):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    first = client.get(API, NEAR)
+    with django_assert_num_queries(1):  # the public version only
+        again = client.get(API, NEAR)
+    assert again.content == first.content
+
+
+def test_answers_carry_an_etag_and_a_client_that_has_it_gets_a_304(client, owner):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    for url in (API, PAGE):
+        first = client.get(url, NEAR)
+        assert "no-cache" in first["Cache-Control"]
+        again = client.get(url, NEAR, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        assert again.content == b""
+
+
+def test_an_etag_changes_when_the_answer_does(client, owner, moderator):
+    listing = owned_listing(owner, name="Dr. Ada Atlas")
+    before = client.get(API, NEAR)["ETag"]
+    services.listing_unpublish(practitioner=listing, moderator=moderator, reason="Closed.")
+    response = client.get(API, NEAR, HTTP_IF_NONE_MATCH=before)
+    assert response.status_code == 200
+    assert response["ETag"] != before
+
+
+def test_a_technique_added_in_the_admin_can_be_searched_at_once(client, moderator):
+    assert client.get(API, {"technique": "newer"}).status_code == 400  # and the list of techniques is cached
+    admin = Client()
+    admin.force_login(moderator)
+    admin.post(reverse("admin:directory_technique_add"), {"name": "Newer", "slug": "newer", "description": ""})
+    assert client.get(API, {"technique": "newer"}).status_code == 200
+
+
+def test_a_signed_in_practitioner_never_gets_the_page_cached_for_anonymous_visitors(client, owner):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    anonymous = page_text(client)
+    assert "For practitioners" in anonymous
+    client.force_login(owner)
+    signed_in = page_text(client)
+    assert "Your practice" in signed_in and "Sign out" in signed_in
+    assert "For practitioners" not in signed_in
+
+
+def test_a_cached_page_is_the_same_for_any_order_of_its_parameters(client, owner, django_assert_num_queries):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    first = client.get(PAGE, {"near": "02108", "radius": "25"})
+    with django_assert_num_queries(1):  # the public version
+        again = client.get(PAGE + "?radius=25&near=02108")
+    assert again.content == first.content
