@@ -82,11 +82,11 @@ def _copy_fill(rows: list) -> None:
     now = "2026-01-01T00:00:00+00:00"
     practitioner_columns = [
         "id", "name", "slug", "credentials", "bio", "email", "phone", "website", "accepting_new_patients",
-        "status", "created_at", "updated_at",
+        "status", "rejection_reason", "created_at", "updated_at",
     ]  # fmt: skip
     location_columns = [
         "practitioner_id", "clinic_name", "address_line1", "address_line2", "city", "state", "postal_code",
-        "country", "latitude", "longitude", "phone",
+        "country", "latitude", "longitude", "phone", "placement",
     ]  # fmt: skip
     with connection.cursor() as cursor:
         for offset in range(0, len(rows), 100_000):
@@ -107,6 +107,7 @@ def _copy_fill(rows: list) -> None:
                         "",
                         True,
                         "published",
+                        "",
                         now,
                         now,
                     )
@@ -118,7 +119,7 @@ def _copy_fill(rows: list) -> None:
                 "directory_location",
                 location_columns,
                 [
-                    (n, "", "1 Bench Way", "", "Bench", "ZZ", "00000", "US", lat, lon, "")
+                    (n, "", "1 Bench Way", "", "Bench", "ZZ", "00000", "US", lat, lon, "", "file")
                     for n, places, _ in chunk
                     for lat, lon in places
                 ],

@@ -1,13 +1,15 @@
-"""Benchmark the search over HTTP: gunicorn (2 workers) on PostgreSQL with 100k practitioners, driven by wrk.
+"""Benchmark the search over HTTP: gunicorn (2 workers) on PostgreSQL, driven by wrk, cold and warm.
 
-    python bench/http_load.py [--practitioners 100000] [--seconds 20] [--connections 8]
+    python bench/http_load.py [--practitioners 100000,1000000] [--seconds 20] [--connections 8]
 
 It creates the database `directory_bench_http` on the PostgreSQL server of DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/), fills it, serves it with gunicorn in production mode on 127.0.0.1:8765
 (as behind a TLS proxy: wrk sends X-Forwarded-Proto: https), and runs wrk
 (Debian's `wrk`) at the given concurrency against a trivial Django JSON view (/healthz), the search API and
-the HTML search page, each request with another real ZIP code. It prints requests/s, latency percentiles and
-errors side by side, then stops gunicorn and drops the database. Only loopback addresses are used.
+the HTML search page: cold, each request a search not asked before (20,000 ZIP codes x 2 radii, so the answer
+cache misses), and warm, the same 10 ZIP codes over and over (answered from the cache). It prints requests/s,
+latency percentiles and errors side by side for each size, then stops gunicorn and drops the database. Only
+loopback addresses are used.
 """
 
 from __future__ import annotations
@@ -59,46 +61,54 @@ def run_wrk(base_url: str, paths: list[str], seconds: int, connections: int, wor
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--practitioners", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=20, help="Length of each wrk run.")
-    parser.add_argument("--connections", type=int, default=8, help="Concurrent connections.")
-    options = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install wrk")
-
-    zip_codes, _ = prepare(DATABASE, options.practitioners)
-    rows = []
+def measure(practitioners: int, options: argparse.Namespace) -> list[list[str]]:
+    zip_codes, _ = prepare(DATABASE, practitioners, zip_count=20_000)
     try:
         # One client address sends everything here, so the anonymous API allowance is lifted for the run.
         with gunicorn(DATABASE, production=True, API_ANON_RATE="100000000/min") as base_url:
+            cold = [f"near={code}&radius={miles}" for miles in (25, 30) for code in zip_codes]
+            warm = [f"near={code}&radius=25" for code in zip_codes[:10]]
             endpoints = {
                 "trivial JSON view (/healthz)": ["/healthz"],
-                "search API (25 mi)": [f"/api/v1/practitioners/?near={code}&radius=25" for code in zip_codes],
-                "search page, HTML (25 mi)": [f"/search/?near={code}&radius=25" for code in zip_codes],
+                "search API, cold (25 mi)": [f"/api/v1/practitioners/?{query}" for query in cold],
+                "search page, cold (25 mi)": [f"/search/?{query}" for query in reversed(cold)],
+                "search API, warm (10 searches)": [f"/api/v1/practitioners/?{query}" for query in warm],
+                "search page, warm (10 searches)": [f"/search/?{query}" for query in warm],
             }
             with tempfile.TemporaryDirectory() as workdir:
-                for paths in endpoints.values():  # warm every worker's connection
-                    run_wrk(base_url, paths[:50], 2, options.connections, Path(workdir))
+                run_wrk(base_url, ["/healthz"], 2, options.connections, Path(workdir))  # warm every worker
                 results = {name: run_wrk(base_url, paths, options.seconds, options.connections, Path(workdir))
                            for name, paths in endpoints.items()}  # fmt: skip
     finally:
         drop(DATABASE)
     trivial = results["trivial JSON view (/healthz)"]["rate"]
-    for name, result in results.items():
-        rows.append(
-            [name, f"{result['rate']:.0f}", f"{100 * result['rate'] / trivial:.0f}%", f"{result['p50']:.1f}",
-             f"{result['p95']:.1f}", f"{result['p99']:.1f}", str(result["non2xx"] + result["socket"])]
-        )  # fmt: skip
+    return [
+        [f"{practitioners:,}", name, f"{result['rate']:.0f}", f"{100 * result['rate'] / trivial:.1f}%",
+         f"{result['p50']:.1f}", f"{result['p95']:.1f}", f"{result['p99']:.1f}",
+         str(result["non2xx"] + result["socket"])]
+        for name, result in results.items()
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--practitioners", default="100000,1000000", help="Comma-separated sizes.")
+    parser.add_argument("--seconds", type=int, default=20, help="Length of each wrk run.")
+    parser.add_argument("--connections", type=int, default=8, help="Concurrent connections.")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    rows = []
+    for size in (int(size) for size in options.practitioners.split(",")):
+        rows += measure(size, options)
 
     from common import print_table
 
     print(
-        f"\ngunicorn, 2 workers, PostgreSQL, {options.practitioners:,} practitioners; wrk, {options.connections} "
-        f"connections, {options.seconds} s per endpoint; latency in ms\n"
+        f"\ngunicorn, 2 workers, PostgreSQL; wrk, {options.connections} connections, {options.seconds} s per "
+        "endpoint; latency in ms\n"
     )
-    print_table(["endpoint", "requests/s", "of trivial", "p50", "p95", "p99", "errors"], rows)
+    print_table(["practitioners", "endpoint", "requests/s", "of trivial", "p50", "p95", "p99", "errors"], rows)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ run; your own data is not touched) is filled with practitioners clustered around
 (1-3 locations, 1-3 techniques each). For each size and search (25 and 100 miles, with and without a
 technique, top 20) it prints the median / p95 in milliseconds, interleaved so a noisy machine affects all alike:
 
-- top 20: what a page of the search reads (PractitionerSearch.rows: the smallest circle holding 20 results,
-  sized from the count's density), as its compiled SQL and through Django (the circle(s), the models and the
-  page's locations and techniques); count: the search's count, which the page also shows;
+- top 20: what a page of the search reads (Search.page: the smallest circle holding 20 results, sized from the
+  count's density), as its compiled SQL and through Django (the circle(s), the models and the page's locations
+  and techniques); count: the search's count (exact up to Search's COUNT_CAP), which the page also shows;
 - whole-radius SQL: the same query over the whole radius, Practitioner.objects.published().near(...)[:20];
 - full scan: what a naive implementation does, a haversine over every location, filtered and ordered in SQL;
 - PostGIS KNN (`ORDER BY geog <-> point LIMIT 20`) and PostGIS ST_DWithin (same question as ours) on a
@@ -43,6 +43,7 @@ from django.test import Client
 from directory.filters import PractitionerSearch
 from directory.geo import KM_PER_MILE, Point, place_index
 from directory.models import Practitioner, PractitionerQuerySet, Technique
+from directory.search import Search
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
 SCENARIOS = [(25, None), (25, "nucca"), (100, None), (100, "nucca")]
@@ -140,7 +141,7 @@ def fill_postgis() -> None:
         cursor.execute("ANALYZE directory_location")
 
 
-def last_circle_km(search: PractitionerSearch, total: int) -> float:
+def last_circle_km(search: Search) -> float:
     """The radius of the circle a page of `search` is finally read from."""
     circles: list[float] = []
     near = PractitionerQuerySet.near
@@ -150,7 +151,7 @@ def last_circle_km(search: PractitionerSearch, total: int) -> float:
         return near(queryset, origin, radius_km)
 
     with patch.object(PractitionerQuerySet, "near", recording):
-        search.rows(0, min(20, total), total)
+        search.page(0, 20)
     return circles[-1] if circles else search.radius_km
 
 
@@ -168,12 +169,11 @@ def measure(runs: int, scan_runs: int, rng: random.Random, zip_codes: list[str],
             zip_code = rng.choice(zip_codes)
             origin = index.zip_codes[zip_code].point
             parameters = {"near": zip_code, "radius": str(miles), **({"technique": [technique]} if technique else {})}
-            search = PractitionerSearch(parameters, queryset=Practitioner.objects.published())
-            assert search.is_valid(), search.form.errors
-            total = search.qs.count()
-            samples["count"].append(timed_ms(search.qs.count))
-            samples["page"].append(timed_ms(partial(search.rows, 0, min(20, total), total)))
-            circle = search.within(last_circle_km(search, total)).prefetch_related(None)[:20]
+            filters = PractitionerSearch(parameters)
+            assert filters.is_valid(), filters.form.errors
+            samples["count"].append(timed_ms(lambda f=filters: f.search.count))  # counted once, then kept
+            samples["page"].append(timed_ms(partial(filters.search.page, 0, 20)))
+            circle = filters.search.matching().near(origin, last_circle_km(filters.search))[:20]
             samples["page_sql"].append(timed_ms(partial(run_sql, circle.query.sql_with_params())))
             full = search_queryset(origin, radius_km, chosen).query.sql_with_params()
             samples["full"].append(timed_ms(partial(run_sql, full)))

@@ -36,8 +36,8 @@ def admin(sql: str) -> None:
     connection.close()
 
 
-def prepare(database: str, practitioners: int) -> tuple[list[str], list[int]]:
-    """Creates and fills `database`; returns ZIP codes to search from and practitioner ids to view."""
+def prepare(database: str, practitioners: int, zip_count: int = 500) -> tuple[list[str], list[int]]:
+    """Creates and fills `database`; returns `zip_count` ZIP codes to search from and practitioner ids to view."""
     admin(f"DROP DATABASE IF EXISTS {database}")
     admin(f"CREATE DATABASE {database}")
     os.environ["DATABASE_URL"] = database_url(database)
@@ -54,7 +54,7 @@ def prepare(database: str, practitioners: int) -> tuple[list[str], list[int]]:
     fill(practitioners, 0, rng, centres)
     ids = list(Practitioner.objects.order_by("?").values_list("pk", flat=True)[:1000])
     connections.close_all()
-    return rng.sample(zip_codes, 500), ids
+    return rng.sample(zip_codes, min(zip_count, len(zip_codes))), ids
 
 
 def drop(database: str) -> None:

@@ -1,0 +1,106 @@
+"""What one search request costs in process, beside the database work that answers it, and where the time goes.
+
+    python bench/request_cost.py [--practitioners 100000] [--runs 40] [--profile]
+
+Fills the PostgreSQL database `directory_bench_cost` (DATABASE_URL's server) and, for 25 mi and for 100 mi
+with a technique, times through Django's test client: the API and the HTML page, each with a new ZIP code per
+request (cold) and with the same 5 ZIP codes over and over (warm); beside them the PostGIS KNN query for the
+same top 20 (where the postgis extension can be created). Cold requests never repeat a search, so they miss the
+answer cache; warm ones hit it. With --profile, cProfile's top functions of cold API requests. Prints medians in
+ms; drops the database afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import sys
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import drop, prepare
+
+DATABASE = "directory_bench_cost"
+SCENARIOS = [(25, None), (100, "nucca")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--practitioners", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--label", default="", help="Names the code measured, in the table's title.")
+    options = parser.parse_args()
+    zip_codes, _ = prepare(DATABASE, options.practitioners)  # 500 ZIP codes: enough for 3 x 160 cold requests
+    try:
+        measure(zip_codes, options)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop(DATABASE)
+
+
+def measure(zip_codes: list[str], options: argparse.Namespace) -> None:
+    from common import median_p95, print_table, timed_ms
+    from django.test import Client
+    from search import enable_postgis, fill_postgis, postgis_knn, run_sql
+
+    from directory.geo import KM_PER_MILE, place_index
+    from directory.models import Technique
+
+    postgis = enable_postgis()
+    if postgis:
+        fill_postgis()
+    client, rng = Client(), random.Random(7)
+    nucca = Technique.objects.get(slug="nucca")
+    client.get(f"/api/v1/practitioners/?near={zip_codes[0]}")  # warm the place index and the connection
+    rows = []
+    for miles, technique in SCENARIOS:
+        query = f"&radius={miles}" + (f"&technique={technique}" if technique else "")
+        samples: dict[str, list[float]] = {name: [] for name in ("api", "page", "warm_api", "warm_page", "knn")}
+        warm = rng.sample(zip_codes, 5)
+        for zip_code in (zip_codes.pop() for _ in range(options.runs)):  # each ZIP code searched once: cold
+            again = rng.choice(warm)
+            for name, path in (
+                ("api", f"/api/v1/practitioners/?near={zip_code}{query}"),
+                ("page", f"/search/?near={zip_code}{query}"),
+                ("warm_api", f"/api/v1/practitioners/?near={again}{query}"),
+                ("warm_page", f"/search/?near={again}{query}"),
+            ):
+                samples[name].append(timed_ms(partial(client.get, path)))
+            if postgis:
+                origin = place_index().zip_codes[zip_code].point
+                knn = postgis_knn(origin, miles * KM_PER_MILE, nucca.pk if technique else None)
+                samples["knn"].append(timed_ms(lambda sql=knn: run_sql(sql)))
+        medians = {name: median_p95(values)[0] if values else float("nan") for name, values in samples.items()}
+        rows.append(
+            [f"{miles} mi" + (f", {technique}" if technique else ""), *(f"{medians[name]:.1f}" for name in samples),
+             f"{medians['api'] / medians['knn']:.1f}x"]
+        )  # fmt: skip
+    label = f"{options.label}: " if options.label else ""
+    print(
+        f"\n{label}one request in process, PostgreSQL, {options.practitioners:,} practitioners; median ms of "
+        f"{options.runs}\n"
+    )
+    print_table(["search", "API cold", "page cold", "API warm", "page warm", "PostGIS KNN", "API cold / KNN"], rows)
+    if options.profile:
+        profile(client, zip_codes, rng, options.runs)
+
+
+def profile(client, zip_codes: list[str], rng: random.Random, runs: int) -> None:
+    profiler = cProfile.Profile()
+    for zip_code in (zip_codes.pop() for _ in range(runs)):
+        profiler.runcall(client.get, f"/api/v1/practitioners/?near={zip_code}&radius=25")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    print(f"\ncProfile, {runs} cold API requests (25 mi), by own time:\n")
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
