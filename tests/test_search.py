@@ -246,3 +246,18 @@ class TestSearchKey:
 
     def test_a_count_says_when_it_is_a_lower_bound(self):
         assert (str(Count(1000, capped=True)), str(Count(765))) == ("1,000+", "765")
+
+
+class TestCount:
+    def test_each_published_matching_practitioner_counts_once_however_many_locations_are_inside(self, nucca):
+        several = practitioner_at(*destination(BOSTON, 2), techniques=[nucca])
+        for km in (3, 4, 5):
+            LocationFactory(practitioner=several, latitude=destination(BOSTON, km)[0],
+                            longitude=destination(BOSTON, km)[1])  # fmt: skip
+        practitioner_at(*destination(BOSTON, 6), techniques=[nucca])
+        practitioner_at(*destination(BOSTON, 7))  # offers no NUCCA
+        practitioner_at(*destination(BOSTON, 8), techniques=[nucca], status=Practitioner.Status.PENDING)
+        practitioner_at(*destination(BOSTON, 80), techniques=[nucca])  # outside 25 mi
+        assert search(near="02108").search.count.value == 3
+        assert search(near="02108", technique=["nucca"]).search.count.value == 2
+        assert search(near="02108", radius="800", unit="km", technique=["nucca"]).search.count.value == 3

@@ -4,7 +4,31 @@ from rest_framework.throttling import AnonRateThrottle
 
 class AnonymousSearchThrottle(AnonRateThrottle):
     """Anonymous API requests per client address at settings.API_ANON_RATE, read per request (DRF reads its
-    rates once, at import); the counts live in the default cache, Redis when REDIS_URL is set."""
+    rates once, at import); the counts live in the default cache, Redis when REDIS_URL is set.
+
+    A fixed window with one counter per address (DRF's own keeps every request's time in a list that the cache
+    reads and writes whole on each request: up to the rate's size, a cost that grows with the allowance). At the
+    edge of two windows a client may send up to twice the rate in a short burst."""
 
     def get_rate(self) -> str:
         return settings.API_ANON_RATE
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        window = int(self.timer() // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        counter = f"{self.key}:{window}"
+        self.cache.add(counter, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:  # the counter expired between add and incr
+            self.cache.set(counter, 1, self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return max(1.0, self.window_ends - self.timer())
