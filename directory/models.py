@@ -68,17 +68,13 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         )
 
     def count_near(self, origin: Point, radius_km: float, up_to: int) -> int:
-        """How many of these practitioners have a location within `radius_km`, counted no further than `up_to`.
-
-        Each is counted at its first location in the circle (no DISTINCT, which would read the whole circle
-        before answering), so the count stops after `up_to` in the densest radius."""
-        inside = Location.objects.within(origin, radius_km)
-        earlier = inside.filter(practitioner_id=OuterRef("practitioner_id"), pk__lt=OuterRef("pk"))
-        firsts = inside.filter(Exists(self.filter(pk=OuterRef("practitioner_id")))).exclude(Exists(earlier))
-        return firsts.order_by().values("pk")[:up_to].count()
+        """How many of these practitioners have a location within `radius_km` (no more than `up_to`)."""
+        found = self.within_radius(origin, radius_km).order_by().values("pk").distinct()
+        return found[:up_to].count()
 
     def within_radius(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
-        """Practitioners with a location within `radius_km`, once per such location (unordered, for near())."""
+        """Practitioners with a location within `radius_km`, once per such location (unordered, for near() and
+        for counting with distinct())."""
         box = bounding_box(origin, radius_km)
         # One filter() call, so the box and the distance test apply to the same location (one join).
         within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
@@ -214,12 +210,6 @@ class Practitioner(models.Model):
         return self.get_status_display()
 
 
-class LocationQuerySet(models.QuerySet["Location"]):
-    def within(self, origin: Point, radius_km: float) -> LocationQuerySet:
-        """Locations within `radius_km`, found through the (latitude band, longitude) index."""
-        return self.filter(bounding_box(origin, radius_km).as_q(), LessThanOrEqual(distance_km(origin), radius_km))
-
-
 class Location(models.Model):
     class Country(models.TextChoices):
         US = "US", "United States"
@@ -260,8 +250,6 @@ class Location(models.Model):
     sphere_z = models.GeneratedField(
         expression=Sin(REDUCED_LATITUDE), output_field=models.FloatField(), db_persist=True
     )
-
-    objects = LocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

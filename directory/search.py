@@ -13,8 +13,8 @@ from directory.models import Practitioner, PractitionerQuerySet, Technique
 
 DEFAULT_RADIUS = 25
 MAX_RADIUS = {Unit.MILES: 500, Unit.KILOMETRES: 805}
-# Counted exactly up to here, "1,000+" beyond: an exact count of a dense radius (1M listings, 100 mi) checks every
-# location in it, about 300 ms, for a number nobody pages through; counting stops past the cap instead.
+# Counted exactly up to here, "1,000+" beyond, and paged no further: a number nobody pages through. (The cap
+# bounds the pages, not yet the counting: PostgreSQL still reads a dense circle whole before it stops.)
 COUNT_CAP = 1000
 # A page near a place is read from the smallest circle that holds it. The first circle is sized from the density
 # the count shows (if `total` results fill the radius evenly, the first `stop` fill radius * sqrt(stop / total)),
@@ -51,10 +51,11 @@ class Search:
 
     @cached_property
     def count(self) -> Count:
+        found = self.matching()
         if self.place is None:
-            counted = self.matching()[: COUNT_CAP + 1].count()
+            counted = found[: COUNT_CAP + 1].count()
         else:
-            counted = self.matching().count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
+            counted = found.count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
         return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
 
     def page(self, start: int, stop: int) -> list[Practitioner]:
