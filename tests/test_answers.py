@@ -152,3 +152,12 @@ def test_a_cached_page_is_the_same_for_any_order_of_its_parameters(client, owner
     with django_assert_num_queries(1):  # the public version
         again = client.get(PAGE + "?radius=25&near=02108")
     assert again.content == first.content
+
+
+def test_cached_results_are_served_as_markup_inside_a_signed_in_users_page(client, owner):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    client.get(PAGE, NEAR)  # caches the results part
+    client.force_login(owner)
+    page = page_text(client)
+    assert '<li class="result">' in page
+    assert "&lt;li" not in page
