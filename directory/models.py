@@ -30,9 +30,6 @@ class Technique(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("directory:technique-detail", kwargs={"slug": self.slug})
-
 
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def published(self) -> PractitionerQuerySet:

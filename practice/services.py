@@ -85,43 +85,45 @@ def listing_confirm(*, practitioner: Practitioner) -> None:
     Practitioner.objects.filter(pk=practitioner.pk).update(confirmed_at=timezone.now())
 
 
-def listing_publish(*, practitioner: Practitioner, moderator: AbstractBaseUser) -> bool:
-    """Publishes a pending or rejected listing; returns False if it was published already."""
+def _move(practitioner: Practitioner, *, allowed_from: set[str], to: str, template: str, reason: str = "") -> bool:
+    """Moves a listing to status `to` (with the reason its owner reads) if it stands in `allowed_from`, and tells
+    the owner; what patients see changes, and cached answers retire, exactly when published is on either side."""
     with transaction.atomic():
         practitioner = _locked(practitioner)
-        if practitioner.status == Practitioner.Status.PUBLISHED:
+        if practitioner.status not in allowed_from:
             return False
-        practitioner.status, practitioner.rejection_reason = Practitioner.Status.PUBLISHED, ""
+        was_public = practitioner.status == Practitioner.Status.PUBLISHED
+        practitioner.status, practitioner.rejection_reason = to, reason
         practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
-        public_version_bump()
-        owner_notify(practitioner=practitioner, template="listing_published")
+        if was_public or to == Practitioner.Status.PUBLISHED:
+            public_version_bump()
+        owner_notify(practitioner=practitioner, template=template, reason=reason)
     return True
+
+
+def listing_publish(*, practitioner: Practitioner, moderator: AbstractBaseUser) -> bool:
+    """Publishes a pending or rejected listing; returns False if it was published already."""
+    Status = Practitioner.Status
+    return _move(
+        practitioner, allowed_from={Status.PENDING, Status.REJECTED}, to=Status.PUBLISHED, template="listing_published"
+    )
 
 
 def listing_reject(*, practitioner: Practitioner, moderator: AbstractBaseUser, reason: str) -> bool:
     """Rejects a pending listing with a reason the owner reads; its data stay. False if it was not pending."""
-    with transaction.atomic():
-        practitioner = _locked(practitioner)
-        if practitioner.status != Practitioner.Status.PENDING:
-            return False
-        practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, reason
-        practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
-        owner_notify(practitioner=practitioner, template="listing_rejected", reason=reason)
-    return True
+    Status = Practitioner.Status
+    return _move(
+        practitioner, allowed_from={Status.PENDING}, to=Status.REJECTED, template="listing_rejected", reason=reason
+    )
 
 
 def listing_unpublish(*, practitioner: Practitioner, moderator: AbstractBaseUser, reason: str) -> bool:
-    """Takes a published listing off the directory, at once, with a reason the owner reads; its data stay (it is
-    pending review again, so the owner can correct it). False if it was not published."""
-    with transaction.atomic():
-        practitioner = _locked(practitioner)
-        if practitioner.status != Practitioner.Status.PUBLISHED:
-            return False
-        practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, reason
-        practitioner.save(update_fields=["status", "rejection_reason", "updated_at"])
-        public_version_bump()
-        owner_notify(practitioner=practitioner, template="listing_unpublished", reason=reason)
-    return True
+    """Takes a published listing off the directory, at once, with a reason the owner reads; its data stay (the
+    owner can correct it and send it back for review). False if it was not published."""
+    Status = Practitioner.Status
+    return _move(
+        practitioner, allowed_from={Status.PUBLISHED}, to=Status.REJECTED, template="listing_unpublished", reason=reason
+    )
 
 
 def _decide(item: Revision | Claim, moderator: AbstractBaseUser, status: str, reason: str = "") -> Revision | Claim:
