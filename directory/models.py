@@ -30,6 +30,9 @@ class Technique(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:technique-detail", kwargs={"slug": self.slug})
+
 
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def published(self) -> PractitionerQuerySet:
@@ -127,9 +130,6 @@ class TechniqueTag:
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("directory:technique-detail", kwargs={"slug": self.slug})
 
 
 class Practitioner(models.Model):
