@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 
+from directory.geo import Place
 from directory.models import PublicVersion, Technique
 
 ANSWER_SECONDS = 24 * 3600  # an answer outlives its version only as unreachable garbage; this bounds it
@@ -24,6 +25,8 @@ ANSWER_SECONDS = 24 * 3600  # an answer outlives its version only as unreachable
 class Answer:
     body: str
     status: int
+    # Where the search found nobody within its radius: counted as unmet demand each time the answer is served.
+    unmet: Place | None = None
 
     @property
     def etag(self) -> str:
@@ -46,11 +49,12 @@ def public_version_bump() -> None:
 
 
 def techniques_at(version: int) -> list[Technique]:
-    """Every technique, by name, as of `version` (the search form's choices, without a query per search)."""
+    """Every technique, by name, with its former slugs, as of `version` (the search form's choices, without a
+    query per search)."""
     key = f"techniques:{version}"
     techniques = cache.get(key)
     if techniques is None:
-        techniques = list(Technique.objects.order_by("name"))
+        techniques = list(Technique.objects.order_by("name").prefetch_related("former_slugs"))
         cache.set(key, techniques, ANSWER_SECONDS)
     return techniques
 

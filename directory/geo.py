@@ -54,6 +54,14 @@ class Point:
 class Place:
     point: Point
     label: str
+    is_coordinates: bool = False  # typed as coordinates (or "use my location"), not as a named place
+
+    def coarse(self) -> Place:
+        """The place no finer than a named area: coordinates rounded to 0.1 degree (about 11 km)."""
+        if not self.is_coordinates:
+            return self
+        point = Point(round(self.point.latitude, 1), round(self.point.longitude, 1))
+        return Place(point, f"Near {point.latitude:.1f}, {point.longitude:.1f}", is_coordinates=True)
 
 
 def latitude_band(latitude: float) -> int:
@@ -217,7 +225,7 @@ def resolve_place(text: str) -> Place:
         return index.fsas[fsa]
     if match := COORDINATES.match(query):
         point = parse_coordinates(match["lat"], match["lon"])
-        return Place(point, f"{point.latitude:.4f}, {point.longitude:.4f}")
+        return Place(point, f"{point.latitude:.4f}, {point.longitude:.4f}", is_coordinates=True)
     if match := CITY_STATE.match(query):
         key = (normalize_city(match["city"]), match["state"].upper())
         if key not in index.cities:

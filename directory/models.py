@@ -34,6 +34,16 @@ class Technique(models.Model):
         return reverse("directory:technique-detail", kwargs={"slug": self.slug})
 
 
+class FormerSlug(models.Model):
+    """A slug a technique had before it was renamed: old links and search URLs keep finding it."""
+
+    technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=80, unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.slug} (now {self.technique.slug})"
+
+
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def published(self) -> PractitionerQuerySet:
         return self.filter(status=Practitioner.Status.PUBLISHED)
@@ -163,6 +173,14 @@ class Practitioner(models.Model):
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the owner last confirmed that the listing is correct."
     )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner was last asked to confirm the listing (remind_stale_listings)."
+    )
+    stale_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text='When the listing was marked "not recently confirmed"; confirming it clears the mark.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,6 +216,11 @@ class Practitioner(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def confirmed_or_created_at(self):
+        """Since when the listing has been known correct: its last confirmation, or its creation."""
+        return self.confirmed_at or self.created_at
 
     @property
     def status_in_words(self) -> str:
@@ -285,3 +308,22 @@ class PublicVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Public version {self.number}"
+
+
+class UnmetDemand(models.Model):
+    """Searches that found nobody within their radius, counted by coarse area (a ZIP code, a postal-code area, a
+    city, or coordinates rounded to 0.1 degree): where patients look and find no practitioner. Nothing personal."""
+
+    area = models.CharField(max_length=200, unique=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    searches = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-searches", "area"]
+        verbose_name_plural = "unmet demand"
+
+    def __str__(self) -> str:
+        return self.area

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_safe
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
-from directory.models import Location, Practitioner, Technique
+from directory.models import FormerSlug, Location, Practitioner, Technique
 from directory.pagination import SearchPaginator
 from directory.search import Search
+from directory.services import demand_record
 
 
 def page_of(request: HttpRequest, paginator: Paginator) -> Page:
@@ -47,9 +48,18 @@ def results_answer(request: HttpRequest, filters: PractitionerSearch, page_numbe
     except InvalidPage as error:
         return Answer(str(error), 404)
     context = {"filters": filters, "search": search, "page": page, "query": filters.query_string()}
+    unmet = None
     if search.place is not None and page.paginator.count == 0:
         context["nearest_beyond"] = search.nearest_beyond(3)
-    return Answer(render_to_string("directory/_results.html", context, request=request), 200)
+        unmet = search.place
+    return Answer(render_to_string("directory/_results.html", context, request=request), 200, unmet)
+
+
+def served(answer: Answer) -> Answer:
+    """Counts a search that found nobody (each time it is asked, cached or not), and returns its answer."""
+    if answer.unmet is not None:
+        demand_record(place=answer.unmet)
+    return answer
 
 
 @require_safe
@@ -60,19 +70,21 @@ def search(request: HttpRequest) -> HttpResponse:
     same_for_everyone = not request.user.is_authenticated and not len(messages.get_messages(request))
     asked = f"{request.path}?{sorted(request.GET.lists())}"
     if same_for_everyone and (page := cached_answer(version, "page-asked", asked)) is not None:
-        return revalidated(HttpResponse(page.body))
+        return revalidated(HttpResponse(served(page).body))
     filters = PractitionerSearch(request.GET, techniques=techniques_at(version))
     if not filters.is_valid():
         return render(request, "directory/search.html", {"filters": filters, "search": Search()}, status=400)
     page_number = request.GET.get("page") or "1"
     key = f"{filters.query_string()}|{page_number}"
-    answer = answer_for(version, "page", key, lambda: results_answer(request, filters, page_number))
+    answer = served(answer_for(version, "page", key, lambda: results_answer(request, filters, page_number)))
     if answer.status == 404:
         raise Http404(answer.body)
     context = {"filters": filters, "search": filters.search, "results": answer.body}
     response = render(request, "directory/search.html", context)
     if same_for_everyone:
-        answer_store(version, "page-asked", asked, Answer(response.content.decode(), response.status_code))
+        answer_store(
+            version, "page-asked", asked, Answer(response.content.decode(), response.status_code, answer.unmet)
+        )
     return revalidated(response)
 
 
@@ -87,7 +99,10 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
 
 @require_safe
 def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    technique = get_object_or_404(Technique, slug=slug)
+    technique = Technique.objects.filter(slug=slug).first()
+    if technique is None:
+        former = get_object_or_404(FormerSlug.objects.select_related("technique"), slug=slug)
+        return redirect(former.technique, permanent=True)
     paginator = SearchPaginator(Search(techniques=[technique]), settings.DIRECTORY_SEARCH_PAGE_SIZE)
     context = {
         "technique": technique,

@@ -18,7 +18,7 @@ from directory.filters import PractitionerSearch
 from directory.geo import MAX_PLACE_LENGTH, Unit
 from directory.pagination import SearchPaginator
 from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
-from directory.views import revalidated
+from directory.views import revalidated, served
 
 PAGE_SIZE_PARAMETER = "page_size"
 
@@ -50,7 +50,8 @@ def page_answer(request: Request, search: Search, query: str, page_number: str, 
         "previous": f"{url}&page={page.previous_page_number()}" if page.has_previous() else None,
         "results": [practitioner_json(practitioner, search.unit, request) for practitioner in page.object_list],
     }
-    return Answer(without_markup(json.dumps(body, ensure_ascii=False, separators=(",", ":"))), 200)
+    unmet = search.place if search.place is not None and search.count.value == 0 else None
+    return Answer(without_markup(json.dumps(body, ensure_ascii=False, separators=(",", ":"))), 200, unmet)
 
 
 ERRORS = {
@@ -117,6 +118,7 @@ class PractitionerList(APIView):
         if answer is None:
             answer = self.answer(request, version)
             answer_store(version, "api-asked", asked, answer)
+        served(answer)
         if answer.status == 404:
             raise NotFound(answer.body)
         response = HttpResponse(answer.body, content_type="application/json")
