@@ -40,8 +40,8 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> int:
             techniques = ";".join(rng.sample(TECHNIQUES, rng.choice([1, 2, 3])))
             for branch in range(min(rng.choice([1, 1, 2, 3]), rows - written)):
                 writer.writerow(
-                    [f"bench-{practitioners}", f"Dr. Bench {practitioners}", "DC", f"Clinic {branch + 1}",
-                     f"dr{practitioners}@example.com", "555-0100", "https://example.com", f"{branch + 1} Bench Way",
+                    [f"bench-{practitioners}", f"Dr. Bench {practitioners}", "DC", "", f"Clinic {branch + 1}",
+                     f"dr{practitioners}@example.com", "555-0100", "https://example.com", f"{branch + 1} Bench Way", "",
                      "Bench", "ZZ", "00000", "US", f"{centre.latitude + rng.gauss(0, 0.25):.5f}",
                      f"{centre.longitude + rng.gauss(0, 0.3):.5f}", techniques, "yes", "published"]
                 )  # fmt: skip

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -60,6 +61,20 @@ class FloatFilter(django_filters.NumberFilter):
     field_class = forms.FloatField
 
 
+def current_slugs(data: QueryDict | dict | None, techniques: list[Technique]) -> QueryDict | dict | None:
+    """The parameters with each technique slug as it is now: matched ignoring case, a renamed technique's former
+    slug replaced by its current one, empty values left out (anything else is left for validation to refuse)."""
+    if not isinstance(data, QueryDict) or "technique" not in data:
+        return data
+    current = {technique.slug.lower(): technique.slug for technique in techniques}
+    for technique in techniques:
+        current.update((former.slug.lower(), technique.slug) for former in technique.former_slugs.all())
+    data = data.copy()
+    slugs = [slug.strip() for slug in data.getlist("technique")]
+    data.setlist("technique", [current.get(slug.lower(), slug) for slug in slugs if slug])
+    return data
+
+
 class PractitionerSearch(django_filters.FilterSet):
     near = django_filters.CharFilter(
         label="ZIP code, postal code or city",
@@ -88,9 +103,9 @@ class PractitionerSearch(django_filters.FilterSet):
 
     def __init__(self, data=None, *, techniques: list[Technique] | None = None) -> None:
         """`techniques`: every technique, by name (read from the database when not given)."""
-        super().__init__(data, queryset=Practitioner.objects.none())
         if techniques is None:
-            techniques = list(Technique.objects.order_by("name"))
+            techniques = list(Technique.objects.order_by("name").prefetch_related("former_slugs"))
+        super().__init__(current_slugs(data, techniques), queryset=Practitioner.objects.none())
         self.techniques_by_slug = {technique.slug: technique for technique in techniques}
         self.filters["technique"].extra["choices"] = [(technique.slug, technique.name) for technique in techniques]
 

@@ -22,6 +22,7 @@ COUNTRY_NAMES = {
 PRACTITIONER_FIELDS = [
     "name",
     "credentials",
+    "bio",
     "email",
     "website",
     "accepting_new_patients",
@@ -47,11 +48,14 @@ class ImportRowForm(forms.Form):
     external_id = forms.CharField(max_length=100)
     name = forms.CharField(max_length=200)
     credentials = forms.CharField(max_length=100, required=False)
+    bio = forms.CharField(required=False, max_length=5000)
     clinic_name = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
+    practitioner_phone = forms.CharField(max_length=40, required=False)
     website = forms.URLField(required=False, assume_scheme="https")
     address_line1 = forms.CharField(max_length=200)
+    address_line2 = forms.CharField(max_length=200, required=False)
     city = forms.CharField(max_length=100)
     state = forms.CharField(max_length=50)
     postal_code = forms.CharField(max_length=20)
@@ -97,8 +101,8 @@ class ImportRowForm(forms.Form):
 
     def clean_status(self) -> str:
         status = self.cleaned_data["status"].strip().lower() or Practitioner.Status.PUBLISHED
-        if status not in (Practitioner.Status.PUBLISHED, Practitioner.Status.PENDING):
-            raise forms.ValidationError("Status must be published or pending.")
+        if status not in Practitioner.Status.values:
+            raise forms.ValidationError(f"Status must be one of: {', '.join(Practitioner.Status.values)}.")
         return status
 
     def clean(self) -> dict:
@@ -124,6 +128,7 @@ class ImportRowForm(forms.Form):
 
     def location_values(self) -> dict:
         values = {field: self.cleaned_data[field] for field in LOCATION_FIELDS}
+        values["address_line2"] = self.cleaned_data["address_line2"]
         values["country"] = Location.Country(values["country"])
         values["placement"] = (
             Location.Placement.POSTAL_CODE if self.located_from_postal_code else Location.Placement.FILE

@@ -16,11 +16,14 @@ IMPORT_COLUMNS = [
     "external_id",
     "name",
     "credentials",
+    "bio",
     "clinic_name",
     "email",
     "phone",
+    "practitioner_phone",
     "website",
     "address_line1",
+    "address_line2",
     "city",
     "state",
     "postal_code",
@@ -69,7 +72,8 @@ class ImportedPractitioner:
     def from_row(cls, line: int, form: ImportRowForm) -> ImportedPractitioner:
         values = form.practitioner_values()
         techniques = values.pop("techniques")
-        values["phone"] = form.cleaned_data["phone"]  # the first row's phone is the practitioner's own
+        # The practitioner's own phone: practitioner_phone when given, else the first row's phone.
+        values["phone"] = form.cleaned_data["practitioner_phone"] or form.cleaned_data["phone"]
         imported = cls(form.cleaned_data["external_id"], values, techniques)
         imported.add(line, form)
         return imported
@@ -93,15 +97,38 @@ class ImportedPractitioner:
 
 def _techniques_by_name() -> dict[str, Technique]:
     lookup: dict[str, Technique] = {}
-    for technique in Technique.objects.all():
+    techniques = list(Technique.objects.prefetch_related("former_slugs"))
+    for technique in techniques:  # a renamed technique's former slugs, unless a current name or slug is the same
+        lookup.update((former.slug.lower(), technique) for former in technique.former_slugs.all())
+    for technique in techniques:
         lookup[technique.name.lower()] = technique
         lookup[technique.slug.lower()] = technique
     return lookup
 
 
+# A cell starting with one of these runs as a formula in a spreadsheet: an export writes it after a quote (as
+# it does a cell that starts with a quote), and the import reads such a cell back without that quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_neutralised(text: str) -> str:
+    """Text as an exported cell, which a spreadsheet shows and never runs."""
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+
+
+def cell_read(text: str) -> str:
+    """A cell as the text it stands for (what cell_neutralised wrote, read back unchanged)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_STARTS, "'")) else text
+
+
+def missing_columns(columns: Iterable[str]) -> list[str]:
+    """The required columns a CSV header lacks."""
+    return sorted(REQUIRED_COLUMNS - {column.strip() for column in columns})
+
+
 def _cells(row: dict[str | None, object]) -> dict[str, str]:
     """A CSV row's known columns as stripped text (a missing cell is empty)."""
-    return {column: str(row.get(column) or "").strip() for column in IMPORT_COLUMNS}
+    return {column: cell_read(str(row.get(column) or "").strip()).strip() for column in IMPORT_COLUMNS}
 
 
 def practitioners_validate(

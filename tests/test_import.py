@@ -117,7 +117,7 @@ def test_an_invalid_row_stops_the_whole_import_with_every_problem_and_its_line(t
     assert "line 4: latitude:" in problems and "line 4: email: Enter a valid email address." in problems
     assert "line 5: row: No coordinates, and postal code 00000" in problems
     assert "line 6: name: This field is required." in problems
-    assert "line 6: status: Status must be published or pending." in problems
+    assert "line 6: status: Status must be one of: pending, published, rejected." in problems
     assert Practitioner.objects.count() == 0
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from directory.importing import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportReport, practitioners_import
+from directory.importing import IMPORT_COLUMNS, ImportReport, missing_columns, practitioners_import
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.print_report(report, skip_invalid)
 
     def check_header(self, columns: list[str]) -> None:
-        missing = sorted(REQUIRED_COLUMNS - {column.strip() for column in columns})
+        missing = missing_columns(columns)
         if missing:
             raise CommandError(f"line 1: missing column(s): {', '.join(missing)}")
 
