@@ -23,5 +23,6 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("", include("practice.urls")),
+    path("", include("moderation.urls")),
     path("", include("directory.urls")),
 ]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from directory.answers import public_version_bump
-from directory.models import Location, Practitioner, Technique
+from directory.models import Location, Practitioner
 
 
 class ChangesWhatPatientsSee(admin.ModelAdmin):
@@ -35,9 +35,3 @@ class PractitionerAdmin(ChangesWhatPatientsSee):
     readonly_fields = ["slug", "created_at", "updated_at"]
     inlines = [LocationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(Technique)
-class TechniqueAdmin(ChangesWhatPatientsSee):
-    list_display = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}

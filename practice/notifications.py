@@ -16,10 +16,12 @@ def absolute_url(path: str) -> str:
 
 
 def email_send(*, to: str, template: str, context: dict) -> None:
-    """Renders practice/email/<template>_subject.txt and .txt and sends them once the transaction commits."""
+    """Renders <template>_subject.txt and <template>.txt (in practice/email/ unless the name has a folder) and
+    sends them once the transaction commits."""
+    path = template if "/" in template else f"practice/email/{template}"
     context = {"site_url": settings.SITE_URL, "practice_url": absolute_url(reverse("practice:dashboard")), **context}
-    subject = " ".join(render_to_string(f"practice/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"practice/email/{template}.txt", context)
+    subject = " ".join(render_to_string(f"{path}_subject.txt", context).split())
+    body = render_to_string(f"{path}.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
 
 

@@ -81,8 +81,11 @@ def listing_edit(
 
 
 def listing_confirm(*, practitioner: Practitioner) -> None:
-    """The owner says the listing is still correct."""
-    Practitioner.objects.filter(pk=practitioner.pk).update(confirmed_at=timezone.now())
+    """The owner says the listing is still correct (which lifts a "not recently confirmed" mark at once)."""
+    with transaction.atomic():
+        Practitioner.objects.filter(pk=practitioner.pk).update(confirmed_at=timezone.now())
+        if Practitioner.objects.filter(pk=practitioner.pk, stale_since__isnull=False).update(stale_since=None):
+            public_version_bump()
 
 
 def _move(practitioner: Practitioner, *, allowed_from: set[str], to: str, template: str, reason: str = "") -> bool:

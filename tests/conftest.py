@@ -97,3 +97,19 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def desk_moderator(db):
+    """A staff account in the Moderators group (made by a migration), not a superuser."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(email="desk@example.com", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Runs the block's on-commit callbacks (the e-mails) when it ends; the test then reads mail.outbox."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -96,7 +96,7 @@ def test_an_admin_edit_and_a_technique_rename_are_seen_by_the_very_next_search(c
     ]
     admin.post(
         reverse("admin:directory_practitioner_changelist"),
-        {"action": "delete_selected", "post": "yes", ACTION_CHECKBOX_NAME: [listing.pk]},
+        {"action": "unpublish", "apply": "1", "reason": "Closed.", ACTION_CHECKBOX_NAME: [listing.pk]},
     )
     assert api_names(client) == []
 

@@ -38,6 +38,7 @@ def test_a_result_has_the_documented_shape(client, nucca):
             "phone": "",
         },
         "url": "http://testserver" + practitioner.get_absolute_url(),
+        "not_recently_confirmed": False,
     }
 
 

@@ -15,7 +15,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "moderation.apps.DeskAdminConfig",  # django.contrib.admin with the moderation desk as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "practice",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +118,13 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("SITE_PROTOCOL", "http")
 # allauth's rate limits (its defaults: signup 20/m per address, failed logins 10/m per address and 5 per 5 min
 # per account, password reset 20/m per address and 5/m per e-mail, ...), counted in the cache, so shared by
 # every app server when REDIS_URL is set. The claim form (practice/) is limited the same way.
-ACCOUNT_RATE_LIMITS = {"claim": "10/h/user"}
+# allauth's limits, with the site's own actions: claims per account, patients' reports per address, and the
+# admin's login (failed attempts per address and per e-mail, as allauth limits its own login).
+ACCOUNT_RATE_LIMITS = {
+    "claim": "10/h/user",
+    "report": env_str("REPORT_RATE", "5/h/ip"),
+    "admin_login_failed": "10/m/ip,5/300s/key",
+}
 
 # E-mail: Django's own setting names, read from the environment (console output for `make run`).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

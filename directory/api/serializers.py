@@ -45,15 +45,21 @@ class PractitionerSerializer(serializers.ModelSerializer):
         help_text="The nearest location (the first without `near`).",
     )
     url = serializers.SerializerMethodField(help_text="The practitioner's profile page.")
+    not_recently_confirmed = serializers.SerializerMethodField(
+        help_text="True when the practitioner has not confirmed the listing for over a year."
+    )
 
     class Meta:
         model = Practitioner
-        fields = ["id", "name", "credentials", "techniques", "distance", "location", "url"]
+        fields = ["id", "name", "credentials", "techniques", "distance", "location", "url", "not_recently_confirmed"]
 
     @extend_schema_field({"type": "number", "nullable": True, "minimum": 0})
     def get_distance(self, practitioner: Practitioner) -> float | None:
         kilometres = getattr(practitioner, "distance_km", None)
         return None if kilometres is None else round(to_unit(kilometres, self.context["unit"]), 2)
+
+    def get_not_recently_confirmed(self, practitioner: Practitioner) -> bool:
+        return practitioner.stale_since is not None
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practitioner: Practitioner) -> str:
@@ -89,4 +95,5 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
         "location": None if location is None else {name: getattr(location, name) for name in LOCATION_FIELDS},
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
+        "not_recently_confirmed": practitioner.stale_since is not None,
     }

@@ -1,0 +1,444 @@
+"""The moderation desk in the admin. Every decision calls a service in moderation/services.py (never a bare
+save()), which writes the audit entry and e-mails the practitioner; nothing a practitioner sent is deleted here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.crypto import get_random_string
+from django.utils.html import format_html, format_html_join
+
+from directory.admin import ChangesWhatPatientsSee, PractitionerAdmin
+from directory.importing import practitioners_validate
+from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
+from moderation import services
+from moderation.diff import revision_changes
+from moderation.exporting import EXPORT_FILE_NAME, export_write
+from moderation.forms import ImportForm, NoteForm
+from moderation.models import AuditEntry, Report
+from practice.forms import ReasonForm
+from practice.models import Claim, Revision
+
+IMPORT_SECONDS = 3600  # how long an uploaded file waits for its confirmation
+
+
+def with_reason(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    action: str,
+    title: str,
+    decide: Callable[[object, str], bool | None],
+    form_class: type[forms.Form] = ReasonForm,
+) -> HttpResponse | None:
+    """Asks for a reason (or a note) on an intermediate page, then calls `decide(item, text)` for each item."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        done = 0
+        for item in queryset:
+            try:
+                if decide(item, next(iter(form.cleaned_data.values()))) is not False:
+                    done += 1
+            except services.ReviewConflict as conflict:
+                modeladmin.message_user(request, str(conflict), messages.WARNING)
+        modeladmin.message_user(request, f"{title}: {done} of {len(queryset)} done.", messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "items": queryset,
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "moderation/admin/reason.html", context)
+
+
+def changes_table(changes: list[list]) -> str:
+    """[what, before, after] rows as an escaped table."""
+    if not changes:
+        return "-"
+    body = format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>", changes)
+    return format_html(
+        "<table class='diff'><thead><tr><th scope='col'>Field</th><th scope='col'>Before</th>"
+        "<th scope='col'>After</th></tr></thead><tbody>{}</tbody></table>",
+        body,
+    )
+
+
+class LocationInline(admin.StackedInline):
+    model = Location
+    extra = 0
+    readonly_fields = ["placement"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a practitioner's location goes only through their edit and its review
+
+
+class ListingAdmin(PractitionerAdmin):
+    list_display = ["name", "credentials", "status", "owner", "accepting_new_patients", "updated_at"]
+    readonly_fields = [
+        *PractitionerAdmin.readonly_fields,
+        "status",
+        "rejection_reason",
+        "owner",
+        "confirmed_at",
+        "reminded_at",
+        "stale_since",
+        "audit_trail",
+    ]
+    inlines = [LocationInline]
+    actions = ["publish", "reject", "unpublish", "export_csv"]
+    change_list_template = "moderation/admin/listing_change_list.html"
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deleting goes one listing at a time, and never an owned one
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Practitioner | None = None) -> bool:
+        if obj is not None and (obj.owner_id or obj.revisions.exists() or obj.claims.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Audit trail")
+    def audit_trail(self, practitioner: Practitioner) -> str:
+        entries = practitioner.audit_entries.select_related("actor")
+        if not entries:
+            return "Nothing recorded yet."
+        rows = [
+            (entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor or "scheduled command", entry.get_action_display(),
+             entry.reason or "-", changes_table(entry.changes))
+            for entry in entries
+        ]  # fmt: skip
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        return format_html(
+            "<div class='audit'><table><thead><tr><th scope='col'>When</th><th scope='col'>Who</th>"
+            "<th scope='col'>What</th><th scope='col'>Why</th><th scope='col'>Changes</th></tr></thead>"
+            "<tbody>{}</tbody></table></div>",
+            body,
+        )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        changes = [
+            [name, str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))] for name in form.changed_data
+        ]
+        changes += [["locations", "", "changed in the admin"] for formset in formsets if formset.has_changed()][:1]
+        services.listing_edited(practitioner=form.instance, moderator=request.user, changes=changes)
+
+    @admin.action(description="Publish the selected listings", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
+        published = sum(services.listing_publish(practitioner=p, moderator=request.user) for p in queryset)
+        self.message_user(request, f"Published {published} listing(s); {len(queryset) - published} already were.")
+
+    @admin.action(description="Reject the selected pending listings (asks for a reason)", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> HttpResponse | None:
+        def decide(practitioner: Practitioner, reason: str) -> bool:
+            return services.listing_reject(practitioner=practitioner, moderator=request.user, reason=reason)
+
+        return with_reason(self, request, queryset, action="reject", title="Reject listings", decide=decide)
+
+    @admin.action(description="Unpublish the selected published listings (asks for a reason)", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> HttpResponse | None:
+        def decide(practitioner: Practitioner, reason: str) -> bool:
+            return services.listing_unpublish(practitioner=practitioner, moderator=request.user, reason=reason)
+
+        return with_reason(self, request, queryset, action="unpublish", title="Unpublish listings", decide=decide)
+
+    @admin.action(description="Export the selected listings as CSV (the import's columns)", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{EXPORT_FILE_NAME}"'
+        export_write(file=response, practitioners=queryset)
+        return response
+
+    def get_urls(self) -> list:
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="directory_practitioner_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV file, read the per-line report, then confirm: all of it is imported, or nothing."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import listings"}
+        if request.method == "POST" and "confirm" in request.POST:
+            return self.import_confirm(request, context)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        context["form"] = form
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["file"]
+            file_name = request.FILES["file"].name
+            imported, report = practitioners_validate(rows=_rows(text))
+            token = get_random_string(32)
+            cache.set(f"import:{request.user.pk}:{token}", (text, file_name), IMPORT_SECONDS)
+            context.update(report=report, practitioners=len(imported), token=token, file_name=file_name)
+        return TemplateResponse(request, "moderation/admin/import.html", context, status=400 if form.errors else 200)
+
+    def import_confirm(self, request: HttpRequest, context: dict) -> HttpResponse:
+        key = f"import:{request.user.pk}:{request.POST.get('token', '')}"
+        stored = cache.get(key)
+        if stored is None:
+            self.message_user(request, "That upload has expired: upload the file again.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:directory_practitioner_import"))
+        text, file_name = stored
+        report = services.listings_import(rows=_rows(text), moderator=request.user, file_name=file_name)
+        cache.delete(key)
+        if report.problems:
+            context.update(report=report, form=ImportForm(), file_name=file_name)
+            self.message_user(request, "The file has problems now: nothing was imported.", messages.ERROR)
+            return TemplateResponse(request, "moderation/admin/import.html", context, status=400)
+        self.message_user(
+            request,
+            f"Imported {file_name}: {report.created} created, {report.updated} updated, {report.unchanged} "
+            f"unchanged, {len(report.owned_lines)} row(s) skipped (owned).",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:directory_practitioner_changelist"))
+
+
+def _rows(text: str):
+    reader = csv.DictReader(io.StringIO(text))
+    return ((reader.line_num, row) for row in reader)
+
+
+class ReviewAdmin(admin.ModelAdmin):
+    """Edits and claims: nothing is edited, added or deleted here, only decided, each through a service."""
+
+    list_filter = ["status"]
+    actions = ["approve", "reject"]
+    extra_readonly: tuple[str, ...] = ()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields] + list(self.extra_readonly)
+
+    def approve_one(self, item: Revision | Claim, moderator: object) -> None:
+        raise NotImplementedError
+
+    def reject_one(self, item: Revision | Claim, moderator: object, reason: str) -> None:
+        raise NotImplementedError
+
+    @admin.action(description="Approve the selected %(verbose_name_plural)s", permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        approved = 0
+        for item in queryset:
+            try:
+                self.approve_one(item, request.user)
+                approved += 1
+            except services.ReviewConflict as conflict:
+                self.message_user(request, str(conflict), messages.WARNING)
+        self.message_user(request, f"Approved {approved} of {len(queryset)}.")
+
+    @admin.action(description="Reject the selected %(verbose_name_plural)s (asks for a reason)", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def decide(item: Revision | Claim, reason: str) -> None:
+            self.reject_one(item, request.user, reason)
+
+        title = f"Reject {self.model._meta.verbose_name_plural}"
+        return with_reason(self, request, queryset, action="reject", title=title, decide=decide)
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReviewAdmin):
+    list_display = ["practitioner", "status", "submitted_by", "submitted_at", "decided_at"]
+    list_select_related = ["practitioner", "submitted_by"]
+    exclude = ["proposed"]
+    extra_readonly = ("changes",)
+
+    @admin.display(description="Proposed changes")
+    def changes(self, revision: Revision) -> str:
+        changes = revision_changes(revision)
+        if not changes:
+            return "No difference from the published listing."
+        return changes_table(changes)
+
+    def approve_one(self, item: Revision, moderator: object) -> None:
+        services.revision_approve(revision=item, moderator=moderator)
+
+    def reject_one(self, item: Revision, moderator: object, reason: str) -> None:
+        services.revision_reject(revision=item, moderator=moderator, reason=reason)
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReviewAdmin):
+    list_display = ["practitioner", "claimant", "status", "npi", "created_at", "approved_automatically"]
+    list_select_related = ["practitioner", "claimant"]
+
+    def approve_one(self, item: Claim, moderator: object) -> None:
+        services.claim_approve(claim=item, moderator=moderator)
+
+    def reject_one(self, item: Claim, moderator: object, reason: str) -> None:
+        services.claim_reject(claim=item, moderator=moderator, reason=reason)
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "open"
+    parameter_name = "open"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Open"), ("no", "Resolved")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Patients' reports: read, then resolve with a note (the owner and the reporter are told)."""
+
+    list_display = ["practitioner", "problem", "created_at", "is_open", "resolved_by"]
+    list_filter = [OpenFilter, "problem"]
+    list_select_related = ["practitioner", "resolved_by"]
+    search_fields = ["practitioner__name", "details"]
+    actions = ["resolve"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in Report._meta.fields]
+
+    @admin.display(boolean=True, description="open")
+    def is_open(self, report: Report) -> bool:
+        return report.is_open
+
+    @admin.action(description="Resolve the selected reports (asks for a note)", permissions=["change"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet[Report]) -> HttpResponse | None:
+        def decide(report: Report, note: str) -> None:
+            services.report_resolve(report=report, moderator=request.user, note=note)
+
+        return with_reason(
+            self, request, queryset, action="resolve", title="Resolve reports", decide=decide, form_class=NoteForm
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: entries are only ever added, by the services."""
+
+    list_display = ["at", "actor", "action", "subject", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["actor"]
+    search_fields = ["subject", "reason"]
+    date_hierarchy = "at"
+    fields = ["at", "actor", "action", "practitioner", "subject", "reason", "changes_made"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="Changes")
+    def changes_made(self, entry: AuditEntry) -> str:
+        return changes_table(entry.changes)
+
+
+class TechniqueForm(forms.ModelForm):
+    class Meta:
+        model = Technique
+        fields = ["name", "slug", "description"]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        taken = FormerSlug.objects.filter(slug=slug).exclude(technique=self.instance.pk).select_related("technique")
+        if self.instance.pk is None:
+            taken = FormerSlug.objects.filter(slug=slug).select_related("technique")
+        if former := taken.first():
+            raise forms.ValidationError(
+                f"{slug} was the slug of {former.technique.name} before a rename; its old links lead there."
+            )
+        return slug
+
+
+@admin.register(Technique)
+class TechniqueAdmin(ChangesWhatPatientsSee):
+    """Add, rename and describe techniques. A renamed slug keeps working (old links answer 301)."""
+
+    form = TechniqueForm
+    list_display = ["name", "slug", "former"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["former"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Technique]:
+        return super().get_queryset(request).prefetch_related("former_slugs")
+
+    @admin.display(description="Former slugs")
+    def former(self, technique: Technique) -> str:
+        return ", ".join(former.slug for former in technique.former_slugs.all()) or "-"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Technique | None = None) -> bool:
+        if obj is not None and obj.practitioners.exists():
+            return False  # still on listings: practitioners chose it
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Technique, form, change: bool) -> None:
+        before = {name: str(form.initial.get(name, "")) for name in TechniqueForm.Meta.fields} if change else {}
+        services.technique_save(technique=obj, moderator=request.user, before=before)
+
+
+@admin.register(UnmetDemand)
+class UnmetDemandAdmin(admin.ModelAdmin):
+    """Where patients searched and found nobody: a table by area and a map, to know where to recruit."""
+
+    list_display = ["area", "searches", "last_seen", "first_seen"]
+    search_fields = ["area"]
+    change_list_template = "moderation/admin/unmet_demand.html"
+    actions = None
+    list_per_page = 100
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        areas = UnmetDemand.objects.order_by("-searches")[:1000]
+        points = [
+            {"area": area.area, "latitude": area.latitude, "longitude": area.longitude, "searches": area.searches,
+             "last_seen": _day(area.last_seen)}
+            for area in areas
+        ]  # fmt: skip
+        return super().changelist_view(request, {"demand": points, **(extra_context or {})})
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+admin.site.unregister(Practitioner)
+admin.site.register(Practitioner, ListingAdmin)

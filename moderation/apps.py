@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class ModerationConfig(AppConfig):
+    default = True  # this module also holds the admin's config below
+    name = "moderation"
+    verbose_name = "Moderation"
+
+
+class DeskAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the moderation desk as its site (the queue on the index, a rate-limited login)."""
+
+    default = False
+    default_site = "moderation.sites.DeskSite"

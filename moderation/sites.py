@@ -1,0 +1,96 @@
+"""The admin as a moderation desk: the queue on its index, and a login rate-limited like allauth's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from allauth.core import ratelimit
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from directory.models import Practitioner
+from moderation.models import Report
+from practice.models import Claim, Revision
+
+QUEUE_LENGTH = 10
+
+
+@dataclass
+class Queue:
+    """One kind of work waiting for a moderator, oldest first."""
+
+    title: str
+    count: int
+    items: list[tuple[Model, str, datetime]]  # each with its admin page and since when it waits
+    url: str  # the admin's list of all of them
+
+
+def _queue(title: str, waiting: QuerySet, list_filter: str) -> Queue:
+    """`waiting` is ordered oldest first by the field saying since when each item waits."""
+    model = waiting.model._meta
+    since = waiting.query.order_by[0]
+    url = reverse(f"admin:{model.app_label}_{model.model_name}_changelist") + list_filter
+    change = f"admin:{model.app_label}_{model.model_name}_change"
+    items = [(item, reverse(change, args=[item.pk]), getattr(item, since)) for item in waiting[:QUEUE_LENGTH]]
+    return Queue(title, waiting.count(), items, url)
+
+
+class DeskSite(admin.AdminSite):
+    site_header = "Upper Cervical Directory: moderation desk"
+    site_title = "Moderation desk"
+    index_title = "Waiting for a moderator"
+    index_template = "moderation/admin/index.html"
+
+    def queues(self, request: HttpRequest) -> list[Queue]:
+        """The queue sections this user may see, each with its count and oldest items."""
+        sections = [
+            (
+                Practitioner,
+                "Listings awaiting review",
+                Practitioner.objects.filter(status=Practitioner.Status.PENDING).order_by("created_at", "pk"),
+                "?status__exact=pending",
+            ),
+            (
+                Revision,
+                "Edits awaiting review",
+                Revision.objects.pending().select_related("practitioner").order_by("submitted_at", "pk"),
+                "?status__exact=pending",
+            ),
+            (
+                Claim,
+                "Claims awaiting review",
+                Claim.objects.pending().select_related("practitioner", "claimant").order_by("created_at", "pk"),
+                "?status__exact=pending",
+            ),
+            (
+                Report,
+                "Open reports",
+                Report.objects.open().select_related("practitioner").order_by("created_at", "pk"),
+                "?open=yes",
+            ),
+        ]
+        user = request.user
+        return [
+            _queue(title, waiting, list_filter)
+            for model, title, waiting, list_filter in sections
+            if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        ]
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return super().index(request, {"queues": self.queues(request), **(extra_context or {})})
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """Failed sign-ins are limited per address and per e-mail, as allauth limits its own (settings:
+        ACCOUNT_RATE_LIMITS["admin_login_failed"]); a success does not count."""
+        if request.method != "POST":
+            return super().login(request, extra_context)
+        key = request.POST.get("username", "").strip().lower()
+        if not ratelimit.consume(request, action="admin_login_failed", key=key, dry_run=True):
+            return ratelimit.respond_429(request)
+        response = super().login(request, extra_context)
+        if not request.user.is_authenticated or not request.user.is_staff:
+            ratelimit.consume(request, action="admin_login_failed", key=key)
+        return response
