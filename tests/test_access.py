@@ -17,6 +17,10 @@ ADMIN_PAGES = [
     "admin:directory_technique_changelist",
     "admin:practice_revision_changelist",
     "admin:practice_claim_changelist",
+    "admin:moderation_report_changelist",
+    "admin:moderation_auditentry_changelist",
+    "admin:directory_unmetdemand_changelist",
+    "admin:directory_practitioner_import",
     "admin:accounts_user_changelist",
     "admin:accounts_user_add",
 ]
@@ -29,6 +33,7 @@ def public_urls() -> list[str]:
         reverse("directory:home"),
         reverse("directory:search") + "?near=02108",
         practitioner.get_absolute_url(),
+        reverse("moderation:report", kwargs={"pk": practitioner.pk, "slug": practitioner.slug}),
         reverse("api:practitioner-list") + "?near=02108",
         reverse("directory:technique-detail", kwargs={"slug": "nucca"}),
         reverse("sitemap"),
