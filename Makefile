@@ -19,6 +19,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_accounts
+	$(PY) manage.py seed_demo_desk
 	@echo "Serving the directory on http://$(HOST)/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST)
 

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -101,6 +102,11 @@ class ListingAdmin(PractitionerAdmin):
         "audit_trail",
     ]
     inlines = [LocationInline]
+    filter_horizontal = []  # the two-box widget's icons fail axe; a list of checkboxes works with any input
+    formfield_overrides = {
+        **PractitionerAdmin.formfield_overrides,
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
     actions = ["publish", "reject", "unpublish", "export_csv"]
     change_list_template = "moderation/admin/listing_change_list.html"
 
@@ -229,7 +235,8 @@ class ReviewAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields] + list(self.extra_readonly)
+        shown = [field.name for field in self.model._meta.fields if field.name not in (self.exclude or ())]
+        return shown + list(self.extra_readonly)
 
     def approve_one(self, item: Revision | Claim, moderator: object) -> None:
         raise NotImplementedError
@@ -433,7 +440,8 @@ class UnmetDemandAdmin(admin.ModelAdmin):
              "last_seen": _day(area.last_seen)}
             for area in areas
         ]  # fmt: skip
-        return super().changelist_view(request, {"demand": points, **(extra_context or {})})
+        context = {"demand": points, "title": "Unmet demand: where patients searched and found nobody"}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
 
 def _day(moment: datetime) -> str:
