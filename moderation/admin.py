@@ -388,6 +388,10 @@ class TechniqueForm(forms.ModelForm):
         return slug
 
 
+def _proposed_by_a_pending_edit(technique: Technique) -> bool:
+    return any(technique.pk in revision.proposed["techniques"] for revision in Revision.objects.pending())
+
+
 @admin.register(Technique)
 class TechniqueAdmin(ChangesWhatPatientsSee):
     """Add, rename and describe techniques. A renamed slug keeps working (old links answer 301)."""
@@ -405,8 +409,8 @@ class TechniqueAdmin(ChangesWhatPatientsSee):
         return ", ".join(former.slug for former in technique.former_slugs.all()) or "-"
 
     def has_delete_permission(self, request: HttpRequest, obj: Technique | None = None) -> bool:
-        if obj is not None and obj.practitioners.exists():
-            return False  # still on listings: practitioners chose it
+        if obj is not None and (obj.practitioners.exists() or _proposed_by_a_pending_edit(obj)):
+            return False  # practitioners chose it, on their listing or in an edit awaiting review
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Technique, form, change: bool) -> None:

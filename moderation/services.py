@@ -49,9 +49,9 @@ def audit_record(
     )
 
 
-def _account(user: AbstractBaseUser | None) -> str:
+def _account(user_id: int | None) -> str:
     """An account as the audit names it: by number, so the trail outlives the account's e-mail address."""
-    return "" if user is None else f"account #{user.pk}"
+    return "" if user_id is None else f"account #{user_id}"
 
 
 def _status_change(
@@ -143,13 +143,13 @@ def revision_reject(*, revision: Revision, moderator: AbstractBaseUser, reason: 
 
 def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> None:
     with transaction.atomic():
-        before = Practitioner.objects.select_for_update().select_related("owner").get(pk=claim.practitioner_id).owner
+        before = Practitioner.objects.select_for_update().values_list("owner", flat=True).get(pk=claim.practitioner_id)
         practice.claim_approve(claim=claim, moderator=moderator)
         audit_record(
             action=AuditEntry.Action.CLAIM_APPROVED,
             actor=moderator,
             practitioner=claim.practitioner,
-            changes=[["owner", _account(before), _account(claim.claimant)]],
+            changes=[["owner", _account(before), _account(claim.claimant_id)]],
         )
 
 
@@ -160,7 +160,7 @@ def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> N
             action=AuditEntry.Action.CLAIM_REJECTED,
             actor=moderator,
             practitioner=claim.practitioner,
-            changes=[["claimant", _account(claim.claimant), ""]],
+            changes=[["claimant", _account(claim.claimant_id), ""]],
             reason=reason,
         )
 
@@ -174,7 +174,8 @@ def report_resolve(*, report: Report, moderator: AbstractBaseUser, note: str) ->
     """Closes an open report with a note, which the listing's owner and the reporter (if they left an e-mail)
     are sent."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("practitioner__owner").get(pk=report.pk)
+        locked = Report.objects.select_for_update(of=("self",)).select_related("practitioner__owner")
+        report = locked.get(pk=report.pk)
         if not report.is_open:
             raise ReviewConflict(f"The report {report} was already resolved.")
         report.resolved_at, report.resolved_by, report.resolution = timezone.now(), moderator, note

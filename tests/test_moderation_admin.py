@@ -257,9 +257,16 @@ def test_renaming_a_technique_keeps_its_old_slug_and_is_audited(admin_client_, n
     assert back.status_code == 302 and FormerSlug.objects.get().slug == "nucca-method"
 
 
-def test_a_technique_on_listings_cannot_be_deleted(admin_client_, nucca):
+def test_a_technique_on_listings_or_in_an_edit_awaiting_review_cannot_be_deleted(admin_client_, owner, nucca, blair):
     PractitionerFactory(techniques=[nucca])
     assert admin_client_.get(reverse("admin:directory_technique_delete", args=[nucca.pk])).status_code == 403
+    listing = owned_listing(owner)
+    proposed = listing_values(listing)
+    proposed["techniques"] = [blair.pk]
+    services.listing_edit(practitioner=listing, editor=owner, proposed=proposed, accepting_new_patients=True)
+    assert admin_client_.get(reverse("admin:directory_technique_delete", args=[blair.pk])).status_code == 403
+    unused = Technique.objects.create(name="Unused", slug="unused")
+    assert admin_client_.get(reverse("admin:directory_technique_delete", args=[unused.pk])).status_code == 200
 
 
 def csv_upload(rows: list[dict], name: str = "listings.csv") -> SimpleUploadedFile:
@@ -397,3 +404,24 @@ def test_a_successful_admin_login_does_not_count_against_the_limit(client):
         response = client.post(url, {"username": "staff@example.com", "password": ACCOUNT_PASSWORD})
         assert response.status_code == 302
         client.logout()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "practitioner", "staff outside the group"])
+def test_nobody_but_moderators_can_post_a_decision(client, owner, who):
+    listing = owned_listing(owner, status=Practitioner.Status.PENDING)
+    report = desk.report_submit(practitioner=listing, problem="moved", details="", email="")
+    if who == "practitioner":
+        client.force_login(owner)
+    elif who != "anonymous":
+        client.force_login(UserFactory(is_staff=True))
+    responses = [
+        act(client, "directory_practitioner", "publish", [listing]),
+        act(client, "moderation_report", "resolve", [report], apply="1", note="Done."),
+        client.post(reverse("admin:directory_practitioner_import"), {"confirm": "1", "token": "x"}),
+    ]
+    assert all(response.status_code in (302, 403) for response in responses)
+    assert all(reverse("admin:login") in response.get("Location", reverse("admin:login")) for response in responses)
+    listing.refresh_from_db()
+    report.refresh_from_db()
+    assert listing.status == Practitioner.Status.PENDING and report.is_open
+    assert not AuditEntry.objects.exists()
