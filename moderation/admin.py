@@ -221,18 +221,29 @@ def _rows(text: str):
     return ((reader.line_num, row) for row in reader)
 
 
-class ReviewAdmin(admin.ModelAdmin):
-    """Edits and claims: nothing is edited, added or deleted here, only decided, each through a service."""
-
-    list_filter = ["status"]
-    actions = ["approve", "reject"]
-    extra_readonly: tuple[str, ...] = ()
+class Kept(admin.ModelAdmin):
+    """What practitioners and patients sent: nothing is added or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ViewOnly(Kept):
+    """Read, never changed."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReviewAdmin(Kept):
+    """Edits and claims: nothing is edited, added or deleted here, only decided, each through a service."""
+
+    list_filter = ["status"]
+    actions = ["approve", "reject"]
+    extra_readonly: tuple[str, ...] = ()
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         shown = [field.name for field in self.model._meta.fields if field.name not in (self.exclude or ())]
@@ -313,7 +324,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(Kept):
     """Patients' reports: read, then resolve with a note (the owner and the reporter are told)."""
 
     list_display = ["practitioner", "problem", "created_at", "is_open", "resolved_by"]
@@ -321,12 +332,6 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ["practitioner", "resolved_by"]
     search_fields = ["practitioner__name", "details"]
     actions = ["resolve"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [field.name for field in Report._meta.fields]
@@ -346,7 +351,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnly):
     """The audit trail, read-only: entries are only ever added, by the services."""
 
     list_display = ["at", "actor", "action", "subject", "reason"]
@@ -356,15 +361,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     fields = ["at", "actor", "action", "practitioner", "subject", "reason", "changes_made"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description="Changes")
     def changes_made(self, entry: AuditEntry) -> str:
@@ -419,7 +415,7 @@ class TechniqueAdmin(ChangesWhatPatientsSee):
 
 
 @admin.register(UnmetDemand)
-class UnmetDemandAdmin(admin.ModelAdmin):
+class UnmetDemandAdmin(ViewOnly):
     """Where patients searched and found nobody: a table by area and a map, to know where to recruit."""
 
     list_display = ["area", "searches", "last_seen", "first_seen"]
@@ -427,15 +423,6 @@ class UnmetDemandAdmin(admin.ModelAdmin):
     change_list_template = "moderation/admin/unmet_demand.html"
     actions = None
     list_per_page = 100
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         areas = UnmetDemand.objects.order_by("-searches")[:1000]

@@ -2,12 +2,11 @@
 open report on the demo listing, beside the edit seed_demo_accounts leaves awaiting review. Idempotent."""
 
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from directory.models import Practitioner
 from moderation import services
 from moderation.models import Report
-from practice.management.commands.seed_demo_accounts import DEMO_LISTING, DEMO_PASSWORD, verified_user
+from practice.management.commands.seed_demo_accounts import DEMO_PASSWORD, demo_listing, verified_user
 
 MODERATOR_EMAIL = "moderator@example.com"
 
@@ -16,9 +15,7 @@ class Command(BaseCommand):
     help = __doc__
 
     def handle(self, *args, **options) -> None:
-        listing = Practitioner.objects.published().filter(external_id=DEMO_LISTING).first()
-        if listing is None:
-            raise CommandError(f"Run seed_demo first: the published demo listing {DEMO_LISTING} is missing.")
+        listing = demo_listing()
         moderator = verified_user(MODERATOR_EMAIL, is_staff=True)
         moderator.groups.add(Group.objects.get(name="Moderators"))
         if not Report.objects.open().filter(practitioner=listing).exists():

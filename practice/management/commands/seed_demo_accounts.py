@@ -25,13 +25,18 @@ def verified_user(email: str, **fields: bool):
     return user
 
 
+def demo_listing() -> Practitioner:
+    listing = Practitioner.objects.published().filter(external_id=DEMO_LISTING).first()
+    if listing is None:
+        raise CommandError(f"Run seed_demo first: the published demo listing {DEMO_LISTING} is missing.")
+    return listing
+
+
 class Command(BaseCommand):
     help = __doc__
 
     def handle(self, *args, **options) -> None:
-        listing = Practitioner.objects.published().filter(external_id=DEMO_LISTING).first()
-        if listing is None:
-            raise CommandError(f"Run seed_demo first: the published demo listing {DEMO_LISTING} is missing.")
+        listing = demo_listing()
         practitioner = verified_user(PRACTITIONER_EMAIL)
         verified_user(ADMIN_EMAIL, is_staff=True, is_superuser=True)
         if listing.owner_id is None:
