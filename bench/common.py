@@ -23,8 +23,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from directory.geo import Point, place_index  # noqa: E402
+from directory.geo import Point  # noqa: E402
 from directory.models import Location, Practitioner, Technique  # noqa: E402
+from directory.places import place_index  # noqa: E402
 
 
 @contextmanager

@@ -50,8 +50,9 @@ def measure(zip_codes: list[str], options: argparse.Namespace) -> None:
     from django.test import Client
     from search import enable_postgis, fill_postgis, postgis_knn, run_sql
 
-    from directory.geo import KM_PER_MILE, place_index
+    from directory.geo import KM_PER_MILE
     from directory.models import Technique
+    from directory.places import place_index
 
     postgis = enable_postgis()
     if postgis:

@@ -41,8 +41,9 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.test import Client
 
 from directory.filters import PractitionerSearch
-from directory.geo import KM_PER_MILE, Point, place_index
+from directory.geo import KM_PER_MILE, Point
 from directory.models import Practitioner, PractitionerQuerySet, Technique
+from directory.places import place_index
 from directory.search import Search
 
 MEAN_EARTH_RADIUS_KM = 6371.0088

@@ -9,6 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 application = get_wsgi_application()
 
 # Build the postal-code index (about 2 s) as the server starts, not in the first patient's request.
-from directory.geo import place_index  # noqa: E402
+from directory.places import place_index  # noqa: E402
 
 place_index()

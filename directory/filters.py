@@ -12,8 +12,9 @@ from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, Unit, resolve_place
+from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, Unit
 from directory.models import Practitioner, Technique
+from directory.places import resolve_place
 from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100, 250, 500]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from directory.geo import locate_postal_code
 from directory.models import Location, Practitioner, Technique
+from directory.places import locate_postal_code
 
 YES_WORDS = {"yes", "y", "true", "1"}
 NO_WORDS = {"no", "n", "false", "0"}

@@ -1,8 +1,5 @@
-"""Places and distances: the offline place resolver and the geodesic distance expression.
-
-A patient types a place ("02108", "T2P 1J9", "Boston, MA", "42.36,-71.06"); `resolve_place` turns it into a
-point using postal-code centroids shipped in the `zipcodes` (US) and `pypostalcode` (Canada) packages, which
-are GeoNames-derived data (CC BY 4.0). No network is used.
+"""Points, places and distances: what a resolved place is (the resolver is places.py), the bounding box and
+the geodesic distance expression.
 
 Distances on the WGS-84 ellipsoid use Lambert's formula for long lines, written as database expressions so
 that filtering, ordering and paging happen in SQL on SQLite and PostgreSQL alike.
@@ -11,12 +8,7 @@ that filtering, ordering and paging happen in SQL on SQLite and PostgreSQL alike
 from __future__ import annotations
 
 import math
-import re
-import sqlite3
-import unicodedata
-from collections import defaultdict
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 
 from django.db.models import F, FloatField, Func, Q, TextChoices
 
@@ -44,6 +36,14 @@ class InvalidPlace(PlaceError):
     """Not a form of place the resolver understands, or coordinates out of range."""
 
 
+class AmbiguousPlace(PlaceError):
+    """A city name several places share; `suggestions` holds the likeliest, best first."""
+
+    def __init__(self, message: str, suggestions: list[Place]) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
 @dataclass(frozen=True)
 class Point:
     latitude: float
@@ -55,6 +55,7 @@ class Place:
     point: Point
     label: str
     is_coordinates: bool = False  # typed as coordinates (or "use my location"), not as a named place
+    note: str = field(default="", compare=False)  # what the patient should know about it (an approximation)
 
     def coarse(self) -> Place:
         """The place no finer than a named area: coordinates rounded to 0.1 degree (about 11 km)."""
@@ -96,158 +97,6 @@ class BoundingBox:
         for low, high in self.longitude_ranges:
             longitudes |= Q(**{f"{longitude}__gte": low, f"{longitude}__lte": high})
         return q & longitudes
-
-
-US_ZIP = re.compile(r"^(?P<zip>\d{5})(?:[-\s]?\d{4})?$")
-CA_POSTAL_CODE = re.compile(r"^(?P<fsa>[A-Z]\d[A-Z])(?:\s?\d[A-Z]\d)?$", re.IGNORECASE)
-COORDINATES = re.compile(r"^(?P<lat>[+-]?\d{1,3}(?:\.\d+)?)\s*,\s*(?P<lon>[+-]?\d{1,3}(?:\.\d+)?)$")
-CITY_STATE = re.compile(r"^(?P<city>[^,]+),\s*(?P<state>[A-Za-z]{2})$")
-
-CA_PROVINCES = {
-    "Alberta": "AB",
-    "British Columbia": "BC",
-    "Manitoba": "MB",
-    "New Brunswick": "NB",
-    "Newfoundland": "NL",
-    "Newfoundland and Labrador": "NL",
-    "Nova Scotia": "NS",
-    "Northwest Territories": "NT",
-    "Nunavut": "NU",
-    "Nunavut Territory": "NU",
-    "Ontario": "ON",
-    "Prince Edward Island": "PE",
-    "Quebec": "QC",
-    "Saskatchewan": "SK",
-    "Yukon": "YT",
-    "Yukon Territory": "YT",
-}
-# The 50 states, DC and the inhabited territories, by their USPS codes.
-US_STATES = frozenset([
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
-    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
-    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "AS", "MP",
-])  # fmt: skip
-CITY_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
-TRAILING_DIRECTIONS = re.compile(r"\s+(north|south|east|west|northeast|northwest|southeast|southwest|central)$")
-
-
-def normalize_city(name: str) -> str:
-    """A city name folded for lookup: no accents, case or punctuation; St/Ft/Mt spelled out."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    words = re.sub(r"[^a-z0-9]+", " ", folded).split()
-    return " ".join(CITY_ABBREVIATIONS.get(word, word) for word in words)
-
-
-def canadian_city(fsa_name: str) -> str:
-    """Canada Post FSA names look like "Calgary (City Centre)" or "Abbotsford East": keep the city."""
-    name = fsa_name.split("(")[0].strip()
-    name = re.sub(r"^downtown\s+", "", name, flags=re.IGNORECASE)
-    return TRAILING_DIRECTIONS.sub("", name, count=1) if " " in name else name
-
-
-@dataclass
-class PlaceIndex:
-    zip_codes: dict[str, Place]
-    fsas: dict[str, Place]
-    cities: dict[tuple[str, str], Place]
-
-
-def _mean_place(points: list[Point], label: str) -> Place:
-    latitudes, longitudes = zip(*((p.latitude, p.longitude) for p in points), strict=True)
-    return Place(Point(round(sum(latitudes) / len(points), 5), round(sum(longitudes) / len(points), 5)), label)
-
-
-@cache
-def place_index() -> PlaceIndex:
-    """Every ZIP code, FSA and city with a centroid, built once per process from the bundled packages."""
-    import pypostalcode.settings
-    import zipcodes
-
-    normalized: dict[str, str] = {}
-    zip_codes: dict[str, Place] = {}
-    city_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
-    city_labels: dict[tuple[str, str], str] = {}
-    for row in zipcodes.list_all():
-        latitude, longitude = float(row["lat"] or 0), float(row["long"] or 0)
-        if latitude == 0 and longitude == 0:
-            continue  # military and a few retired ZIP codes have no location
-        point = Point(latitude, longitude)
-        zip_codes[row["zip_code"]] = Place(point, f"{row['zip_code']} ({row['city']}, {row['state']})")
-        city = row["city"]
-        if city not in normalized:
-            normalized[city] = normalize_city(city)
-        key = (normalized[city], row["state"])
-        city_points[key].append(point)
-        city_labels.setdefault(key, f"{city}, {row['state']}")
-
-    fsas: dict[str, Place] = {}
-    with sqlite3.connect(f"file:{pypostalcode.settings.db_location}?mode=ro", uri=True) as connection:
-        rows = connection.execute("SELECT fsa, city, province, latitude, longitude FROM PostalCodes").fetchall()
-    for fsa, name, province, latitude, longitude in rows:
-        code = CA_PROVINCES.get(province, province)
-        point = Point(float(latitude), float(longitude))
-        city = canadian_city(name)
-        fsas[fsa.upper()] = Place(point, f"{fsa.upper()} ({city}, {code})")
-        key = (normalize_city(city), code)
-        city_points[key].append(point)
-        city_labels.setdefault(key, f"{city}, {code}")
-
-    cities = {key: _mean_place(points, city_labels[key]) for key, points in city_points.items()}
-    return PlaceIndex(zip_codes=zip_codes, fsas=fsas, cities=cities)
-
-
-def parse_coordinates(latitude_text: str, longitude_text: str) -> Point:
-    latitude, longitude = float(latitude_text), float(longitude_text)
-    if not -90 <= latitude <= 90:
-        raise InvalidPlace("Latitude must be between -90 and 90.")
-    if not -180 <= longitude <= 180:
-        raise InvalidPlace("Longitude must be between -180 and 180.")
-    return Point(latitude, longitude)
-
-
-def resolve_place(text: str) -> Place:
-    """The place a patient typed: a US ZIP (or ZIP+4), a Canadian postal code, "City, ST" or "lat,lon"."""
-    query = " ".join(text.split())
-    if not query:
-        raise InvalidPlace("Enter a ZIP code, a city or a location.")
-    if len(query) > MAX_PLACE_LENGTH:
-        raise InvalidPlace(f"Enter at most {MAX_PLACE_LENGTH} characters.")
-    index = place_index()
-    if match := US_ZIP.match(query):
-        zip_code = match["zip"]
-        if zip_code not in index.zip_codes:
-            raise UnknownPlace(f"No such ZIP code: {zip_code}")
-        return index.zip_codes[zip_code]
-    if match := CA_POSTAL_CODE.match(query):
-        fsa = match["fsa"].upper()
-        if fsa not in index.fsas:
-            raise UnknownPlace(f"No such Canadian postal code: {query.upper()}")
-        return index.fsas[fsa]
-    if match := COORDINATES.match(query):
-        point = parse_coordinates(match["lat"], match["lon"])
-        return Place(point, f"{point.latitude:.4f}, {point.longitude:.4f}", is_coordinates=True)
-    if match := CITY_STATE.match(query):
-        key = (normalize_city(match["city"]), match["state"].upper())
-        if key not in index.cities:
-            raise UnknownPlace(f"No such city: {match['city'].strip()}, {match['state'].upper()}")
-        return index.cities[key]
-    raise InvalidPlace(
-        'Enter a ZIP code (02108), a Canadian postal code (T2P 1J9), a city ("Boston, MA") '
-        'or coordinates ("42.36,-71.06").'
-    )
-
-
-def locate_postal_code(postal_code: str, country: str) -> Point | None:
-    """The centroid of a US ZIP or Canadian postal code, or None when the bundled data lacks it."""
-    index = place_index()
-    code = " ".join(postal_code.split()).upper()
-    if country == "US" and (match := US_ZIP.match(code)):
-        place = index.zip_codes.get(match["zip"])
-    elif country == "CA" and (match := CA_POSTAL_CODE.match(code)):
-        place = index.fsas.get(match["fsa"].upper())
-    else:
-        place = None
-    return place.point if place else None
 
 
 def bounding_box(origin: Point, radius_km: float) -> BoundingBox:

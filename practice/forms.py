@@ -6,8 +6,9 @@ import phonenumbers
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
-from directory.geo import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, Point, locate_postal_code
+from directory.geo import Point
 from directory.models import Location, Technique
+from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
 from practice.npi import is_valid_npi

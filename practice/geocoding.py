@@ -18,8 +18,9 @@ from geopy.distance import geodesic
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim
 
-from directory.geo import Point, locate_postal_code
+from directory.geo import Point
 from directory.models import Location
+from directory.places import locate_postal_code
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from directory.filters import PractitionerSearch
-from directory.geo import KM_PER_MILE, Place, PlaceError, Point, resolve_place
+from directory.geo import KM_PER_MILE, Place, PlaceError, Point
 from directory.models import Practitioner, Technique
+from directory.places import resolve_place
 from tests.factories import practitioner_at
 
 API_REQUESTS = 1000

@@ -5,8 +5,8 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directory.geo import resolve_place
 from directory.importing import practitioners_import
+from directory.places import resolve_place
 
 # (postal code, city, state, country): metropolitan areas plus remote places that test the edges of the map.
 DEMO_AREAS = [
