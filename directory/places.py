@@ -37,6 +37,8 @@ COORDINATES = re.compile(
     re.IGNORECASE,
 )
 MILITARY_CITIES = {"apo", "fpo", "dpo"}
+# ZIP codes whose point in the zipcodes package is wrong: the published centre of the place instead.
+ZIP_CORRECTIONS = {"99723": Point(71.2906, -156.7886)}  # Utqiagvik: the package has 70.29 N, 111 km south
 MAX_SUGGESTIONS = 10
 MAX_AMBIGUOUS_LISTED = 5
 
@@ -83,6 +85,14 @@ DISTRICT_WORDS = {
 }  # fmt: skip
 # Places renamed since the postal data were made: (current name, state) -> the name the data use.
 RENAMED = {("utqiagvik", "AK"): ("barrow", "Utqiagvik")}
+# Names people use that the postal data spell otherwise: (name, state) -> the data's name.
+ALSO_KNOWN_AS = {
+    ("new york city", "NY"): "new york",
+    ("manhattan", "NY"): "new york",
+    ("the bronx", "NY"): "bronx",
+}
+# Places the postal data know only by their county (Queens' ZIP codes are named after its neighbourhoods).
+COUNTY_PLACES = {("Queens", "NY"): "Queens County"}
 # Municipalities whose FSAs are named after their districts only, with the FSAs (or FSA prefixes) they cover;
 # also the names people use for amalgamated municipalities. From Canada Post's FSA list.
 CA_MUNICIPAL_FSAS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -196,6 +206,8 @@ def place_index() -> PlaceIndex:
     military: set[str] = set()
     city_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     city_labels: dict[tuple[str, str], str] = {}
+    counties = {(county, state): name for (name, state), county in COUNTY_PLACES.items()}
+    county_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     for row in zipcodes.list_all():
         city = row["city"]
         if city not in normalized:
@@ -208,8 +220,10 @@ def place_index() -> PlaceIndex:
         if latitude == 0 and longitude == 0:
             unplaced[row["zip_code"]] = key
             continue
-        point = Point(latitude, longitude)
+        point = ZIP_CORRECTIONS.get(row["zip_code"]) or Point(latitude, longitude)
         zip_codes[row["zip_code"]] = Place(point, f"{row['zip_code']} ({city}, {row['state']})")
+        if (county := counties.get((row["county"], row["state"]))) is not None:
+            county_points[(county, row["state"])].append(point)
         city_points[key].append(point)
         city_labels.setdefault(key, f"{city}, {row['state']}")
 
@@ -234,6 +248,11 @@ def place_index() -> PlaceIndex:
         bare = re.sub(r" (city|township)$", "", name)
         if bare != name and (bare, code) not in cities:
             cities[(bare, code)] = city
+    for (name, code), data_name in ALSO_KNOWN_AS.items():
+        if (data_name, code) in cities:
+            cities.setdefault((name, code), cities[(data_name, code)])
+    for (name, code), points in county_points.items():
+        cities.setdefault((normalize_city(name), code), City(_mean_place(points, f"{name}, {code}"), len(points)))
     for (name, code), (data_name, current) in RENAMED.items():
         if (data_name, code) in cities:
             old = cities[(data_name, code)]
