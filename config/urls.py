@@ -26,3 +26,6 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("directory.urls")),
 ]
+
+handler400 = "directory.views.bad_request"
+handler404 = "directory.views.not_found"

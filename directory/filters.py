@@ -20,8 +20,26 @@ from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
 RADIUS_CHOICES = [5, 10, 25, 50, 100, 250, 500]
 
 
+class AsciiFloatField(forms.FloatField):
+    """A number written with the digits 0-9 (Python's float() would read any script's digits)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise forms.ValidationError("Enter a number using the digits 0-9.", code="invalid")
+        return super().to_python(value)
+
+
 class SearchForm(forms.Form):
-    """Validates the search; `near` is cleaned into a resolved `Place`."""
+    """Validates the search; `near` is cleaned into a resolved `Place`. `page` is validated here too (the page
+    and the API read it), though it filters nothing."""
+
+    page = forms.CharField(required=False)
+
+    def clean_page(self) -> int:
+        page = (self.cleaned_data.get("page") or "1").strip()
+        if not (page.isascii() and page.isdigit()) or int(page) < 1:
+            raise forms.ValidationError("Enter a whole page number of 1 or more, using the digits 0-9.")
+        return int(page)
 
     def clean_near(self) -> Place | None:
         text = self.cleaned_data.get("near") or ""
@@ -57,9 +75,9 @@ class TechniqueFilter(django_filters.MultipleChoiceFilter):
 
 
 class FloatFilter(django_filters.NumberFilter):
-    """A number filter that rejects NaN and infinities (forms.FloatField does)."""
+    """A number filter that rejects NaN, infinities and digits other than 0-9."""
 
-    field_class = forms.FloatField
+    field_class = AsciiFloatField
 
 
 def current_slugs(data: QueryDict | dict | None, techniques: list[Technique]) -> QueryDict | dict | None:
@@ -74,6 +92,31 @@ def current_slugs(data: QueryDict | dict | None, techniques: list[Technique]) ->
     slugs = [slug.strip() for slug in data.getlist("technique")]
     data.setlist("technique", [current.get(slug.lower(), slug) for slug in slugs if slug])
     return data
+
+
+class YesNoField(forms.NullBooleanField):
+    """true/false (also 1/0, yes/no, on/off as a checkbox sends it); absent or empty is None; anything else is
+    an error (Django's NullBooleanField would read it as None)."""
+
+    widget = forms.TextInput  # the page renders its own checkbox; this only reads the value
+
+    def to_python(self, value: object) -> bool | None:
+        word = str(value if value is not None else "").strip().lower()
+        if word == "":
+            return None
+        if word in ("true", "1", "yes", "on"):
+            return True
+        if word in ("false", "0", "no", "off"):
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+    def validate(self, value: bool | None) -> None:
+        pass
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class YesNoFilter(django_filters.Filter):
+    field_class = YesNoField
 
 
 class PractitionerSearch(django_filters.FilterSet):
@@ -96,6 +139,8 @@ class PractitionerSearch(django_filters.FilterSet):
         help_text="Practitioners offering any of the chosen techniques.",
         error_messages={"invalid_choice": "Unknown technique: %(value)s"},
     )
+
+    accepting_new_patients = YesNoFilter(label="Accepting new patients only")
 
     class Meta:
         model = Practitioner
@@ -124,6 +169,7 @@ class PractitionerSearch(django_filters.FilterSet):
                 {self.techniques_by_slug[slug] for slug in cleaned.get("technique") or []},
                 key=lambda technique: technique.name,
             ),
+            accepting_new_patients=cleaned.get("accepting_new_patients"),
         )
 
     def query_string(self) -> str:
@@ -131,8 +177,10 @@ class PractitionerSearch(django_filters.FilterSet):
         (never the request's other parameters; the place as the patient typed it, which the page shows)."""
         search = self.search
         pairs = [("near", " ".join(self.form.data.get("near", "").split()))] if search.place else []
-        pairs += [("radius", f"{search.radius:g}"), ("unit", search.unit)]
+        pairs += [("radius", search.radius_text), ("unit", search.unit)]
         pairs += [("technique", technique.slug) for technique in search.techniques]
+        if search.accepting_new_patients is not None:
+            pairs.append(("accepting_new_patients", "true" if search.accepting_new_patients else "false"))
         return urlencode(pairs)
 
     def radius_options(self) -> list[tuple[str, bool]]:

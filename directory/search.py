@@ -40,14 +40,23 @@ class Search:
     radius: float = DEFAULT_RADIUS  # as the patient gave it, in `unit`
     unit: Unit = Unit.MILES
     techniques: list[Technique] = field(default_factory=list)
+    accepting_new_patients: bool | None = None  # only those accepting (True), only those not (False), or any
 
     @property
     def radius_km(self) -> float:
         return to_km(self.radius, self.unit)
 
+    @property
+    def radius_text(self) -> str:
+        """The radius as the patient gave it: 2.25 stays 2.25, 25.0 is 25."""
+        return f"{self.radius:g}"
+
     def matching(self) -> PractitionerQuerySet:
-        """Published practitioners offering the chosen techniques, anywhere."""
-        return Practitioner.objects.published().offering(self.techniques)
+        """Published practitioners offering the chosen techniques (and accepting, if asked), anywhere."""
+        found = Practitioner.objects.published().offering(self.techniques)
+        if self.accepting_new_patients is not None:
+            found = found.filter(accepting_new_patients=self.accepting_new_patients)
+        return found
 
     @cached_property
     def count(self) -> Count:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import TooManyFieldsSent
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -74,7 +75,7 @@ def search(request: HttpRequest) -> HttpResponse:
     filters = PractitionerSearch(request.GET, techniques=techniques_at(version))
     if not filters.is_valid():
         return render(request, "directory/search.html", {"filters": filters, "search": Search()}, status=400)
-    page_number = request.GET.get("page") or "1"
+    page_number = str(filters.form.cleaned_data["page"])
     key = f"{filters.query_string()}|{page_number}"
     answer = served(answer_for(version, "page", key, lambda: results_answer(request, filters, page_number)))
     if answer.status == 404:
@@ -110,6 +111,29 @@ def technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "filters": PractitionerSearch({"technique": [technique.slug]}),
     }
     return render(request, "directory/technique_detail.html", context)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 for a request Django refuses before any view reads it (too many parameters, a malformed one): JSON
+    on the API, the site's page elsewhere."""
+    if isinstance(exception, TooManyFieldsSent):
+        reason = f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are read."
+    else:
+        reason = "The request could not be read."
+    if is_api(request):
+        return JsonResponse({"detail": reason}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: JSON on the API (an unknown /api/v1/... path included), the site's page elsewhere."""
+    if is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
 
 
 @require_safe

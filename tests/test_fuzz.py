@@ -82,6 +82,7 @@ SEARCH_PARAMETERS = st.fixed_dictionaries(
         "unit": st.one_of(st.text(max_size=5), st.sampled_from(["mi", "km"])),
         "technique": st.lists(st.one_of(st.text(max_size=12), st.sampled_from(["nucca", "blair"])), max_size=3),
         "page": st.text(max_size=5),
+        "accepting_new_patients": st.one_of(st.text(max_size=5), st.sampled_from(["true", "false", "on", ""])),
     },
 )
 
@@ -94,7 +95,7 @@ def test_any_search_is_valid_or_says_which_field_is_wrong(parameters):
     if search.is_valid():
         search.search.page(0, 20)
     else:
-        assert set(search.form.errors) <= {"near", "radius", "unit", "technique"}
+        assert set(search.form.errors) <= {"near", "radius", "unit", "technique", "page", "accepting_new_patients"}
         assert all(messages for messages in search.form.errors.values())
 
 
@@ -118,3 +119,26 @@ def test_any_place_and_radius_gives_results_nearest_first_and_within_the_radius(
     assert all(not math.isnan(distance) for distance in distances)
     origin = Point(float(f"{latitude:.4f}"), float(f"{longitude:.4f}"))
     assert search.search.place.point == origin
+
+
+PLACE_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(categories=["Nd", "Zs", "Po", "Pd"]), max_size=20),
+    st.sampled_from(["Springfield", "Montréal, QC", "09001", "77352", "42°21'N 71°3'W", "boston ma", "H3B"]),
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=PLACE_TEXT)
+def test_any_text_for_near_is_a_search_or_a_field_error_on_the_page_and_in_the_api(client, text):
+    page = client.get("/search/", {"near": text})
+    api = client.get("/api/v1/practitioners/", {"near": text})
+    assert page.status_code in (200, 400) and api.status_code in (200, 400)
+    assert (page.status_code == 400) == (api.status_code == 400), text
+    if api.status_code == 400:
+        assert list(api.json()) == ["near"] and api.json()["near"][0]
+        assert 'id="near-errors"' in page.content.decode()
+    else:
+        origin = api.json()["origin"]
+        assert origin is None if not text.strip() else -90 <= origin["latitude"] <= 90

@@ -65,10 +65,15 @@ class TestSearchPage:
         assertContains(second, "Dr. 24")
         assertNotContains(second, "Dr. 00")
 
-    @pytest.mark.parametrize("page", ["3", "0", "abc", "-1"])
-    def test_a_page_past_the_end_or_not_a_number_is_not_found(self, client, page):
+    def test_a_page_past_the_end_is_not_found(self, client):
         practitioner_at(*destination(BOSTON, 1))
-        assert client.get(SEARCH, {"near": "02108", "page": page}).status_code == 404
+        assert client.get(SEARCH, {"near": "02108", "page": "3"}).status_code == 404
+
+    @pytest.mark.parametrize("page", ["0", "abc", "-1", "\u0663", "\u00b2"])
+    def test_a_page_that_is_not_a_whole_number_of_1_or_more_is_a_400_naming_it(self, client, page):
+        response = client.get(SEARCH, {"near": "02108", "page": page})
+        assert response.status_code == 400
+        assertContains(response, "Page: Enter a whole page number of 1 or more", status_code=400)
 
     @pytest.mark.parametrize(
         ("params", "message"),

@@ -66,8 +66,16 @@ class PractitionerSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
 
 
+class OriginSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text='The place the search resolved `near` to, e.g. "02108 (Boston, MA)".')
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+
 class SearchPageSerializer(serializers.Serializer):
-    """One page of a search, in DRF's page shape."""
+    """One page of a search, in DRF's page shape, with where it searched from."""
+
+    origin = OriginSerializer(allow_null=True, help_text="Where the search measured from; null without `near`.")
 
     count = serializers.IntegerField(
         help_text="How many practitioners the search finds, at most 1000 (see count_is_exact)."
@@ -97,3 +105,7 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
         "not_recently_confirmed": practitioner.stale_since is not None,
     }
+
+
+class PlaceSuggestionsSerializer(serializers.Serializer):
+    results = OriginSerializer(many=True, help_text="Up to 10 places, best first.")

@@ -6,4 +6,5 @@ app_name = "api"
 
 urlpatterns = [
     path("practitioners/", views.PractitionerList.as_view(), name="practitioner-list"),
+    path("places/", views.PlaceSuggestions.as_view(), name="place-suggestions"),
 ]

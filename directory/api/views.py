@@ -6,6 +6,7 @@ import json
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -13,14 +14,16 @@ from rest_framework.views import APIView
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.api.renderers import without_markup
-from directory.api.serializers import SearchPageSerializer, practitioner_json
+from directory.api.serializers import PlaceSuggestionsSerializer, SearchPageSerializer, practitioner_json
 from directory.filters import PractitionerSearch
-from directory.geo import MAX_PLACE_LENGTH, Unit
+from directory.geo import MAX_PLACE_LENGTH, PlaceError, Unit
 from directory.pagination import SearchPaginator
+from directory.places import suggest_places
 from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
 from directory.views import revalidated, served
 
 PAGE_SIZE_PARAMETER = "page_size"
+PLACE_SUGGESTIONS_SECONDS = 24 * 3600  # the places change only with a new release of the postal data
 
 
 def page_size_of(request: Request) -> int:
@@ -43,7 +46,11 @@ def page_answer(request: Request, search: Search, query: str, page_number: str, 
     url = request.build_absolute_uri(request.path) + "?" + query
     if page_size != settings.DIRECTORY_SEARCH_PAGE_SIZE:
         url += f"&{PAGE_SIZE_PARAMETER}={page_size}"
+    place = search.place
     body = {
+        "origin": None
+        if place is None
+        else {"label": place.label, "latitude": place.point.latitude, "longitude": place.point.longitude},
         "count": search.count.value,
         "count_is_exact": not search.count.capped,
         "next": f"{url}&page={page.next_page_number()}" if page.has_next() else None,
@@ -86,7 +93,17 @@ SEARCH_PARAMETERS = [
         description="A technique slug (nucca, blair, atlas-orthogonal, ...), repeatable: practitioners offering "
         "ANY of them. An unknown slug is a 400.",
     ),
-    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number; past the end is a 404."),
+    OpenApiParameter(
+        "accepting_new_patients",
+        {"type": "boolean"},
+        description="true: only practitioners accepting new patients; false: only those who are not. Without it: "
+        "all. Anything but true or false (1/0, yes/no) is a 400.",
+    ),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1},
+        description="Page number, 1 or more (0 or anything but the digits 0-9 is a 400); past the end is a 404.",
+    ),
     OpenApiParameter(
         "page_size",
         {"type": "integer", "minimum": 1, "maximum": settings.DIRECTORY_API_MAX_PAGE_SIZE, "default": 20},
@@ -130,9 +147,45 @@ class PractitionerList(APIView):
         filters = PractitionerSearch(request.query_params, techniques=techniques_at(version))
         if not filters.is_valid():
             raise ValidationError(filters.errors)
-        page_size, page_number = page_size_of(request), request.query_params.get("page") or "1"
+        page_size, page_number = page_size_of(request), str(filters.form.cleaned_data["page"])
         query = filters.query_string()
         key = f"{request.build_absolute_uri(request.path)}?{query}|{page_number}|{page_size}"
         return answer_for(
             version, "api", key, lambda: page_answer(request, filters.search, query, page_number, page_size)
         )
+
+
+class PlaceSuggestions(APIView):
+    """Places that start with what the patient has typed, for the search field's suggestions."""
+
+    @extend_schema(
+        summary="Suggest places",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_PLACE_LENGTH},
+                description='What the patient has typed so far: the start of a city ("mont", "springfield, mo"), '
+                "a ZIP code or a Canadian postal code.",
+            )
+        ],
+        responses={
+            200: PlaceSuggestionsSerializer,
+            400: OpenApiResponse(ERRORS, description="`q` is too long."),
+            429: OpenApiResponse(DETAIL, description="Too many requests; see Retry-After."),
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        text = request.query_params.get("q", "")
+        if len(text) > MAX_PLACE_LENGTH:
+            raise ValidationError({"q": [f"Enter at most {MAX_PLACE_LENGTH} characters."]})
+        try:
+            places = suggest_places(text)
+        except PlaceError:  # "Boston, Atlantis": nothing to suggest
+            places = []
+        results = [{"label": p.label, "latitude": p.point.latitude, "longitude": p.point.longitude} for p in places]
+        response = HttpResponse(
+            without_markup(json.dumps({"results": results}, ensure_ascii=False, separators=(",", ":"))),
+            content_type="application/json",
+        )
+        patch_cache_control(response, public=True, max_age=PLACE_SUGGESTIONS_SECONDS)
+        return response
