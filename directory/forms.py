@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from directory.models import Location, Practitioner, Technique
+from directory.phones import PhoneError, phone_normalized
 from directory.places import locate_postal_code
 
 YES_WORDS = {"yes", "y", "true", "1"}
@@ -90,6 +91,18 @@ class ImportRowForm(forms.Form):
             raise forms.ValidationError(f"Unknown technique: {', '.join(unknown)}.")
         found = {self.techniques_by_name[name.lower()] for name in names}
         return sorted(found, key=lambda technique: technique.slug)
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_practitioner_phone(self) -> str:
+        return self._phone("practitioner_phone")
+
+    def _phone(self, name: str) -> str:
+        try:
+            return phone_normalized(self.cleaned_data[name])
+        except PhoneError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean_accepting_new_patients(self) -> bool:
         word = self.cleaned_data["accepting_new_patients"].strip().lower()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
 from directory.geo import Point
 from directory.models import Location, Technique
+from directory.phones import PhoneError, phone_normalized
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
@@ -18,15 +18,12 @@ MAX_LOCATIONS = 10
 MAX_PIN_KM_FROM_POSTAL_CODE = 50.0
 
 
-def normalized_phone(text: str, country: str = "US") -> str:
-    """A phone number in its national format ("(617) 555-0100 ext. 12"); ValidationError when not a number."""
+def normalized_phone(text: str) -> str:
+    """A phone number in its stored form ("(617) 555-0100 ext. 12"); ValidationError when not one number."""
     try:
-        number = phonenumbers.parse(text, country)
-    except phonenumbers.NumberParseException as error:
-        raise forms.ValidationError("Enter one phone number, such as (617) 555-0100.") from error
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError("Enter one phone number, such as (617) 555-0100.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return phone_normalized(text)
+    except PhoneError as error:
+        raise forms.ValidationError(str(error)) from error
 
 
 def technique_choices() -> list[tuple[int, str]]:

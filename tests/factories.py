@@ -25,7 +25,7 @@ class PractitionerFactory(DjangoModelFactory):
     name = factory.Faker("name")
     credentials = "DC"
     email = factory.Faker("email")
-    phone = "555-0100"
+    phone = "(617) 555-0100"
     status = Practitioner.Status.PUBLISHED
 
     @factory.post_generation

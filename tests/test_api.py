@@ -35,7 +35,7 @@ def test_a_result_has_the_documented_shape(client, nucca):
             "country": "US",
             "latitude": location.latitude,
             "longitude": location.longitude,
-            "phone": "",
+            "phone": "(617) 555-0100",  # the practitioner's, as the page shows it when the location has none
         },
         "url": "http://testserver" + practitioner.get_absolute_url(),
         "not_recently_confirmed": False,

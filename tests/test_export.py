@@ -61,7 +61,9 @@ def directory(nucca, blair) -> None:
     imported = PractitionerFactory(
         name="Dr. Müller-O'Brien", external_id="file-7", bio='Line one.\nLine, "two".', techniques=[nucca, blair]
     )
-    LocationFactory(practitioner=imported, latitude=42.35761234567891, longitude=-71.0684, phone="617-555-0142")
+    LocationFactory(
+        practitioner=imported, latitude=42.35761234567891, longitude=-71.0684, phone="(617) 555-0142 ext. 7"
+    )
     LocationFactory(practitioner=imported, city="Cambridge", postal_code="02139", latitude=42.3646, longitude=-71.1028,
                     address_line2="Suite 4")  # fmt: skip
     owned_listing(UserFactory(), name="Dr. Owner", techniques=[nucca], phone="(617) 555-0101")

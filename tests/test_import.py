@@ -59,13 +59,13 @@ def test_it_imports_practitioners_with_their_techniques_and_locations(tmp_path):
 
 
 def test_rows_sharing_an_external_id_are_one_practitioner_with_several_locations(tmp_path):
-    second = {**ROW, "clinic_name": "Newton Clinic", "city": "Newton", "postal_code": "02458", "phone": "555-0199"}
+    second = {**ROW, "clinic_name": "Newton Clinic", "city": "Newton", "postal_code": "02458", "phone": "617.555.0199"}
     run_import(write_csv(tmp_path / "two.csv", [ROW, second]))
     practitioner = Practitioner.objects.get()
-    assert practitioner.phone == "617-555-0100"
+    assert practitioner.phone == "(617) 555-0100"
     assert sorted(practitioner.locations.values_list("city", "phone")) == [
-        ("Boston", "617-555-0100"),
-        ("Newton", "555-0199"),
+        ("Boston", "(617) 555-0100"),
+        ("Newton", "(617) 555-0199"),
     ]
 
 
@@ -84,7 +84,7 @@ def test_a_changed_file_updates_in_place_and_drops_locations_it_no_longer_lists(
     out, _ = run_import(write_csv(tmp_path / "v2.csv", [{**ROW, "phone": "617-555-0111", "techniques": "Grostic"}]))
     practitioner = Practitioner.objects.get()
     assert list(practitioner.techniques.values_list("slug", flat=True)) == ["grostic"]
-    assert list(practitioner.locations.values_list("pk", "phone")) == [(kept.pk, "617-555-0111")]
+    assert list(practitioner.locations.values_list("pk", "phone")) == [(kept.pk, "(617) 555-0111")]
     assert "0 created, 1 updated" in out
 
 
@@ -142,7 +142,7 @@ def test_skip_invalid_imports_the_valid_practitioners(tmp_path):
 
 
 def test_rows_of_one_practitioner_must_agree_and_not_repeat_a_location(tmp_path):
-    rows = [ROW, {**ROW, "name": "Dr. Someone Else", "address_line1": "2 Elm"}, {**ROW, "phone": "555"}]
+    rows = [ROW, {**ROW, "name": "Dr. Someone Else", "address_line1": "2 Elm"}, {**ROW, "phone": "617 555 0199"}]
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_practitioners", str(write_csv(tmp_path / "c.csv", rows)), stderr=err)
@@ -226,3 +226,34 @@ def test_rows_without_coordinates_are_marked_as_placed_by_postal_code(tmp_path):
     )
     placements = dict(Location.objects.values_list("practitioner__external_id", "placement"))
     assert placements == {"p-1": Location.Placement.POSTAL_CODE, "p-2": Location.Placement.FILE}
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("(617) 555-0100 / (617) 555-0101", "line 2: phone: Enter one phone number, not 2."),
+        ("617 555 0100, 617 555 0101", "line 2: phone: Enter one phone number, not 2."),
+        ("555-0100", "line 2: phone: Enter one phone number, such as (617) 555-0100"),
+        ("call us", "line 2: phone: Enter one phone number, such as (617) 555-0100"),
+    ],
+)
+def test_a_cell_that_is_not_one_phone_number_is_an_error_naming_its_line(tmp_path, phone, message):
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_practitioners", str(write_csv(tmp_path / "p.csv", [{**ROW, "phone": phone}])), stderr=err)
+    assert message in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("617-555-0100", "(617) 555-0100"),
+        ("+1 617 555 0100", "(617) 555-0100"),
+        ("(617) 555-0100 ext. 12", "(617) 555-0100 ext. 12"),
+        ("617.555.0100 x12", "(617) 555-0100 ext. 12"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+    ],
+)
+def test_phones_are_stored_in_one_form(tmp_path, phone, stored):
+    run_import(write_csv(tmp_path / "p.csv", [{**ROW, "phone": phone}]))
+    assert Practitioner.objects.get().phone == stored

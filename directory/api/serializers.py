@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from directory.geo import to_unit
 from directory.models import Location, Practitioner, Technique
+from directory.phones import phone_display
 
 
 class TechniqueSerializer(serializers.ModelSerializer):
@@ -91,6 +92,13 @@ class SearchPageSerializer(serializers.Serializer):
 LOCATION_FIELDS = LocationSerializer.Meta.fields
 
 
+def location_json(location: Location, practitioner: Practitioner) -> dict:
+    """A location as the API gives it: its phone (or the practitioner's) as the page shows it."""
+    found = {name: getattr(location, name) for name in LOCATION_FIELDS}
+    found["phone"] = phone_display(location.phone or practitioner.phone)
+    return found
+
+
 def practitioner_json(practitioner: Practitioner, unit: str, request: HttpRequest) -> dict:
     """What PractitionerSerializer describes, for a practitioner listed by a search."""
     location = practitioner.listed_location
@@ -101,7 +109,7 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "credentials": practitioner.credentials,
         "techniques": [{"slug": tag.slug, "name": tag.name} for tag in practitioner.listed_techniques],
         "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
-        "location": None if location is None else {name: getattr(location, name) for name in LOCATION_FIELDS},
+        "location": None if location is None else location_json(location, practitioner),
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
         "not_recently_confirmed": practitioner.stale_since is not None,
     }

@@ -1,5 +1,4 @@
 import json
-import re
 from collections.abc import Iterable
 
 from django import template
@@ -10,6 +9,7 @@ from django.utils.text import Truncator
 from directory.api.renderers import without_markup
 from directory.geo import Place, to_unit
 from directory.models import Location, Practitioner
+from directory.phones import phone_display, phone_uri
 
 register = template.Library()
 
@@ -22,8 +22,14 @@ def in_unit(kilometres: float | None, unit: str) -> float | None:
 
 @register.filter
 def phone_link(phone: str) -> str:
-    """The digits of a phone number (with a leading +) for a tel: link."""
-    return re.sub(r"[^\d+]", "", phone or "")
+    """The phone number as a tel: URI (RFC 3966: "tel:+1-617-555-0100;ext=12")."""
+    return phone_uri(phone or "")
+
+
+@register.filter
+def phone(phone: str) -> str:
+    """The phone number as patients read it ("(617) 555-0100 ext. 12")."""
+    return phone_display(phone or "")
 
 
 @register.simple_tag(takes_context=True)

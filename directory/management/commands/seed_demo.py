@@ -2,56 +2,27 @@
 
 import math
 import random
+from collections import defaultdict
+from functools import cache
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from directory.geo import Place
 from directory.importing import practitioners_import
-from directory.places import resolve_place
+from directory.places import place_index, resolve_place
 
-# (postal code, city, state, country): metropolitan areas plus remote places that test the edges of the map.
+# (postal code, area code): metropolitan areas plus remote places that test the edges of the map. Each demo
+# practitioner is placed near one, at an address in the ZIP code or postal area its pin falls in, with a phone
+# number in the city's real area code and the 555-0100 to 555-0199 range kept for fiction.
 DEMO_AREAS = [
-    ("02108", "Boston", "MA", "US"),
-    ("10001", "New York", "NY", "US"),
-    ("19103", "Philadelphia", "PA", "US"),
-    ("20001", "Washington", "DC", "US"),
-    ("28202", "Charlotte", "NC", "US"),
-    ("30303", "Atlanta", "GA", "US"),
-    ("33131", "Miami", "FL", "US"),
-    ("32202", "Jacksonville", "FL", "US"),
-    ("37203", "Nashville", "TN", "US"),
-    ("43215", "Columbus", "OH", "US"),
-    ("46204", "Indianapolis", "IN", "US"),
-    ("48226", "Detroit", "MI", "US"),
-    ("60601", "Chicago", "IL", "US"),
-    ("55401", "Minneapolis", "MN", "US"),
-    ("63101", "Saint Louis", "MO", "US"),
-    ("64106", "Kansas City", "MO", "US"),
-    ("73102", "Oklahoma City", "OK", "US"),
-    ("75201", "Dallas", "TX", "US"),
-    ("77002", "Houston", "TX", "US"),
-    ("78205", "San Antonio", "TX", "US"),
-    ("78701", "Austin", "TX", "US"),
-    ("80202", "Denver", "CO", "US"),
-    ("84101", "Salt Lake City", "UT", "US"),
-    ("85004", "Phoenix", "AZ", "US"),
-    ("89101", "Las Vegas", "NV", "US"),
-    ("90012", "Los Angeles", "CA", "US"),
-    ("92101", "San Diego", "CA", "US"),
-    ("94102", "San Francisco", "CA", "US"),
-    ("95113", "San Jose", "CA", "US"),
-    ("97204", "Portland", "OR", "US"),
-    ("98101", "Seattle", "WA", "US"),
-    ("99501", "Anchorage", "AK", "US"),
-    ("96813", "Honolulu", "HI", "US"),
-    ("00901", "San Juan", "PR", "US"),
-    ("T2P 1J9", "Calgary", "AB", "CA"),
-    ("T5J 0N3", "Edmonton", "AB", "CA"),
-    ("V6B 1A1", "Vancouver", "BC", "CA"),
-    ("M5V 2T6", "Toronto", "ON", "CA"),
-    ("K1P 1J1", "Ottawa", "ON", "CA"),
-    ("H3B 1A7", "Montreal", "QC", "CA"),
-    ("R3C 0A1", "Winnipeg", "MB", "CA"),
-]
+    ("02108", 617), ("10001", 212), ("19103", 215), ("20001", 202), ("28202", 704), ("30303", 404),
+    ("33131", 305), ("32202", 904), ("37203", 615), ("43215", 614), ("46204", 317), ("48226", 313),
+    ("60601", 312), ("55401", 612), ("63101", 314), ("64106", 816), ("73102", 405), ("75201", 214),
+    ("77002", 713), ("78205", 210), ("78701", 512), ("80202", 303), ("84101", 801), ("85004", 602),
+    ("89101", 702), ("90012", 213), ("92101", 619), ("94102", 415), ("95113", 408), ("97204", 503),
+    ("98101", 206), ("99501", 907), ("96813", 808), ("00901", 787), ("T2P 1J9", 403), ("T5J 0N3", 780),
+    ("V6B 1A1", 604), ("M5V 2T6", 416), ("K1P 1J1", 613), ("H3B 1A7", 514), ("R3C 0A1", 204),
+]  # fmt: skip
 FIRST_NAMES = [
     "Amelia", "Benjamin", "Camila", "Daniel", "Elena", "Fatima", "Gabriel", "Hannah", "Isaac", "Julia", "Kenji",
     "Laura", "Marcus", "Nadia", "Oliver", "Priya", "Quinn", "Rosa", "Samuel", "Teresa", "Umar", "Victoria",
@@ -64,8 +35,17 @@ LAST_NAMES = [
 ]  # fmt: skip
 STREETS = ["Main Street", "Oak Avenue", "Maple Drive", "Park Boulevard", "Cedar Lane", "Lakeview Road", "Elm Street"]
 CLINIC_WORDS = ["Atlas", "Upper Cervical", "Align", "Balance", "Keystone", "Summit", "Harmony"]
-TECHNIQUE_SLUGS = ["nucca", "blair", "atlas-orthogonal", "orthospinology", "qsm3", "knee-chest", "grostic", "hio"]
-JITTER_KM = 25.0
+TECHNIQUES = {
+    "nucca": "NUCCA", "blair": "Blair", "atlas-orthogonal": "Atlas Orthogonal", "orthospinology": "Orthospinology",
+    "qsm3": "QSM3", "knee-chest": "Knee Chest", "grostic": "Grostic", "hio": "HIO",
+}  # fmt: skip
+BIOS = [
+    "Dr. {last} has practised {technique} in {city} since {year}, after training with its instructors.",
+    "{technique} corrections of the atlas for families in {city}; Dr. {last} has done little else since {year}.",
+    "Dr. {first} {last} opened the practice in {year} and sees patients with headaches, vertigo and neck pain.",
+    "Gentle {technique} care, with X-ray analysis on site. Practising in {city} since {year}.",
+]
+JITTER_KM = 12.0
 
 
 def jittered(latitude: float, longitude: float, rng: random.Random) -> tuple[float, float]:
@@ -76,38 +56,86 @@ def jittered(latitude: float, longitude: float, rng: random.Random) -> tuple[flo
     return round(latitude + d_latitude, 5), round(longitude + d_longitude, 5)
 
 
+@cache
+def postal_grid() -> dict[tuple[int, int], list[tuple[str, Place]]]:
+    """Every ZIP code and FSA by the whole degree its centre lies in, for finding the one nearest a pin."""
+    index = place_index()
+    grid: dict[tuple[int, int], list[tuple[str, Place]]] = defaultdict(list)
+    for code, place in [*index.zip_codes.items(), *index.fsas.items()]:
+        grid[(math.floor(place.point.latitude), math.floor(place.point.longitude))].append((code, place))
+    return grid
+
+
+def nearest_postal_code(latitude: float, longitude: float, country: str) -> tuple[str, str, str]:
+    """(postal code, city, state) of the ZIP code or postal area whose centre is nearest to the point."""
+    cells = [(math.floor(latitude) + a, math.floor(longitude) + b) for a in (-1, 0, 1) for b in (-1, 0, 1)]
+    candidates = [
+        (code, place)
+        for cell in cells
+        for code, place in postal_grid().get(cell, [])
+        if code.isdigit() == (country == "US")
+    ]
+    code, place = min(
+        candidates,
+        key=lambda item: (
+            (item[1].point.latitude - latitude) ** 2
+            + ((item[1].point.longitude - longitude) * math.cos(math.radians(latitude))) ** 2
+        ),
+    )
+    city, state = place.label.split(" (", 1)[1].rstrip(")").rsplit(", ", 1)
+    return code, city, state
+
+
+def demo_names(rng: random.Random) -> list[tuple[str, str]]:
+    """Every first and last name pair once, shuffled: no two demo practitioners share a name."""
+    names = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(names)
+    return names
+
+
 def demo_rows(per_area: int, seed: int) -> list[dict[str, str]]:
     rng = random.Random(seed)
+    names = iter(demo_names(rng))
     rows: list[dict[str, str]] = []
     number = 0
-    for postal_code, city, state, country in DEMO_AREAS:
-        centre = resolve_place(postal_code).point
+    for postal_code, area_code in DEMO_AREAS:
+        centre = resolve_place(postal_code)
+        country = "US" if postal_code[0].isdigit() else "CA"
         for _ in range(rng.randint(max(1, per_area - 2), per_area + 2)):
             number += 1
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            techniques = rng.sample(TECHNIQUE_SLUGS, rng.choice([1, 1, 2, 2, 3]))
+            first, last = next(names)
+            techniques = rng.sample(list(TECHNIQUES), rng.choice([1, 1, 2, 2, 3]))
+            city = centre.label.split(" (", 1)[1].split(",")[0]
+            bio = rng.choice(BIOS).format(
+                first=first, last=last, technique=TECHNIQUES[techniques[0]], city=city, year=rng.randint(1995, 2022)
+            )
             practitioner = {
                 "external_id": f"demo-{number:04d}",
                 "name": f"Dr. {first} {last}",
                 "credentials": rng.choice(["DC", "DC", "DC, DCM", "DC, DACNB"]),
+                "bio": bio,
                 "email": f"{first}.{last}@example.com".lower().replace("'", ""),
                 "website": f"https://example.com/{first}-{last}".lower().replace("'", ""),
                 "techniques": ";".join(techniques),
                 "accepting_new_patients": rng.choice(["yes", "yes", "yes", "no"]),
-                "status": "pending" if rng.random() < 0.05 else "published",
+                "status": "pending" if number > 1 and rng.random() < 0.05 else "published",  # demo-0001: published
             }
             for branch in range(rng.choice([1, 1, 1, 2])):
-                latitude, longitude = jittered(centre.latitude, centre.longitude, rng)
+                latitude, longitude = jittered(centre.point.latitude, centre.point.longitude, rng)
+                code, town, state = nearest_postal_code(latitude, longitude, country)
+                extension = f" ext. {rng.randint(10, 39)}" if rng.random() < 0.1 else ""
                 rows.append(
                     {
                         **practitioner,
-                        "clinic_name": f"{rng.choice(CLINIC_WORDS)} Chiropractic {city}"
+                        "clinic_name": f"{rng.choice(CLINIC_WORDS)} Chiropractic {town}"
                         + (" (second office)" if branch else ""),
-                        "phone": f"555-01{rng.randint(0, 99):02d}",
+                        "phone": f"({area_code}) 555-01{rng.randint(0, 99):02d}{extension}",
                         "address_line1": f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
-                        "city": city,
+                        "city": town,
                         "state": state,
-                        "postal_code": postal_code,
+                        "postal_code": code
+                        if country == "US"
+                        else f"{code} {rng.randint(1, 9)}{rng.choice('ABCEGHJKLMNPRSTVXY')}{rng.randint(1, 9)}",
                         "country": country,
                         "latitude": str(latitude),
                         "longitude": str(longitude),

@@ -114,6 +114,10 @@
         form.elements[name].value = value;
       }
     });
+    var accepting = form.elements.accepting_new_patients;
+    if (accepting) {
+      accepting.checked = params.get("accepting_new_patients") === "true";
+    }
     var chosen = params.getAll("technique");
     form.querySelectorAll('input[name="technique"]').forEach(function (box) {
       box.checked = chosen.indexOf(box.value) !== -1;
@@ -138,6 +142,11 @@
         results.innerHTML = page.getElementById("results").innerHTML;
         document.title = page.title;
         document.getElementById("page-heading").textContent = page.getElementById("page-heading").textContent;
+        var summary = document.getElementById("search-summary");
+        var newSummary = page.getElementById("search-summary");
+        if (summary && newSummary) {
+          summary.replaceWith(newSummary);
+        }
         results.removeAttribute("aria-busy");
         if (push) {
           window.history.pushState({ search: true }, "", url);
@@ -162,7 +171,7 @@
   if (form && results && window.fetch && window.history.pushState) {
     form.addEventListener("change", function (event) {
       var name = event.target.name;
-      if (name === "radius" || name === "unit" || name === "technique") {
+      if (name === "radius" || name === "unit" || name === "technique" || name === "accepting_new_patients") {
         submitSearch();
       }
     });
@@ -206,6 +215,143 @@
   if (techniques && window.matchMedia("(max-width: 40rem)").matches &&
       !techniques.querySelector("input:checked") && !techniques.querySelector(".field-errors")) {
     techniques.open = false;
+  }
+
+  /* ---- suggestions as you type: the WAI-ARIA combobox pattern (list autocomplete, manual selection) ---- */
+  function setUpSuggestions(input) {
+    var listbox = document.createElement("ul");
+    listbox.id = input.id + "-suggestions";
+    listbox.className = "suggestions";
+    listbox.setAttribute("role", "listbox");
+    listbox.setAttribute("aria-label", "Suggested places");
+    listbox.hidden = true;
+    input.parentNode.insertBefore(listbox, input.nextSibling);
+    var count = document.createElement("p");
+    count.className = "visually-hidden";
+    count.setAttribute("role", "status");
+    count.setAttribute("aria-live", "polite");
+    input.parentNode.insertBefore(count, listbox.nextSibling);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listbox.id);
+    input.setAttribute("autocomplete", "off");
+    var options = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function close() {
+      listbox.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      options.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function choose(index) {
+      input.value = options[index].dataset.label;
+      close();
+      count.textContent = "";
+      input.focus();
+    }
+
+    function show(places) {
+      listbox.textContent = "";
+      options = places.map(function (place, i) {
+        var option = document.createElement("li");
+        option.id = listbox.id + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        var code = place.label.split(" (")[0]; // "02108 (Boston, MA)": the field takes the code alone
+        option.dataset.label = /^(\d{5}|[A-Z]\d[A-Z])$/.test(code) ? code : place.label;
+        option.textContent = place.label;
+        option.addEventListener("mousedown", function (event) {
+          event.preventDefault(); // keep the focus in the field
+        });
+        option.addEventListener("click", function () {
+          choose(i);
+        });
+        listbox.appendChild(option);
+        return option;
+      });
+      active = -1;
+      if (options.length === 0) {
+        close();
+        count.textContent = "No suggestions.";
+        return;
+      }
+      listbox.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      count.textContent = options.length + " suggestion" + (options.length === 1 ? "" : "s") +
+        ": use the up and down arrows to choose one.";
+    }
+
+    function ask() {
+      var text = input.value.trim();
+      var request = ++asked;
+      if (text.length < 2) {
+        close();
+        return;
+      }
+      fetch("/api/v1/places/?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : { results: [] };
+        })
+        .then(function (body) {
+          if (request === asked && document.activeElement === input) {
+            show(body.results);
+          }
+        })
+        .catch(close);
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 150);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = !listbox.hidden && options.length > 0;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (!open) {
+          ask();
+        } else {
+          highlight(active + 1 < options.length ? active + 1 : 0);
+        }
+      } else if (event.key === "ArrowUp" && open) {
+        event.preventDefault();
+        highlight(active > 0 ? active - 1 : options.length - 1);
+      } else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault(); // the first Enter chooses; the next one searches
+        choose(active);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        close();
+      } else if (event.key === "Tab") {
+        close();
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 100);
+    });
+  }
+
+  var near = document.getElementById("id_near");
+  if (near && window.fetch) {
+    setUpSuggestions(near);
   }
 
   drawResultsMap();

@@ -1,0 +1,57 @@
+"""Phone numbers with Google's libphonenumber (the phonenumbers package): checked when typed or imported,
+stored in one form, the one patients read (the national format in North America, "(617) 555-0100 ext. 12";
+the international one elsewhere), and linked as RFC 3966 URIs ("tel:+1-617-555-0100;ext=12")."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
+
+DEFAULT_REGION = "US"  # Canada shares the North American numbering plan: "US" reads its numbers the same way
+EXAMPLE = "(617) 555-0100"
+
+
+class PhoneError(ValueError):
+    """A phone number that cannot be stored; the message is shown to whoever typed it."""
+
+
+def _parsed(text: str, region: str = DEFAULT_REGION) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def phone_normalized(text: str, region: str = DEFAULT_REGION) -> str:
+    """The one stored form of a phone number typed or imported in any common way; "" for no number."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    found = sum(1 for _ in phonenumbers.PhoneNumberMatcher(text, region))
+    if found > 1:
+        raise PhoneError(f"Enter one phone number, not {found}.")
+    number = _parsed(text, region)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise PhoneError(f"Enter one phone number, such as {EXAMPLE} or {EXAMPLE} ext. 12.")
+    return _formatted(number)
+
+
+def _formatted(number: phonenumbers.PhoneNumber) -> str:
+    if number.country_code == 1:
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_display(phone: str) -> str:
+    """A number as patients read it ("(617) 555-0100 ext. 12"), whatever form it was stored in."""
+    number = _parsed(phone) if phone else None
+    return _formatted(number) if number is not None else phone
+
+
+def phone_uri(phone: str) -> str:
+    """A stored number as a link: "tel:+1-617-555-0100;ext=12" (RFC 3966); "" for one that is no valid number
+    (a link would dial something else)."""
+    number = _parsed(phone) if phone else None
+    if number is None or not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, PhoneNumberFormat.RFC3966)

@@ -1,0 +1,49 @@
+"""Phone numbers: one stored form, shown in the national format with an extension, linked as RFC 3966; the API
+gives the phone the page shows."""
+
+import pytest
+
+from directory.phones import PhoneError, phone_display, phone_normalized, phone_uri
+from tests.factories import LocationFactory, PractitionerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "link"),
+    [
+        ("(617) 555-0100 ext. 12", "(617) 555-0100 ext. 12", "tel:+1-617-555-0100;ext=12"),
+        ("617.555.0100 x12", "(617) 555-0100 ext. 12", "tel:+1-617-555-0100;ext=12"),
+        ("+1 (403) 555-0199", "(403) 555-0199", "tel:+1-403-555-0199"),
+        ("1-800-555-0199", "(800) 555-0199", "tel:+1-800-555-0199"),
+        ("+44 20 7946 0958", "+44 20 7946 0958", "tel:+44-20-7946-0958"),
+    ],
+)
+def test_a_number_is_stored_shown_and_linked_in_one_form(typed, stored, link):
+    assert phone_normalized(typed) == stored
+    assert phone_display(stored) == stored
+    assert phone_uri(stored) == link
+
+
+@pytest.mark.parametrize("typed", ["555-0100", "call us", "(617) 555-0100 / (617) 555-0101", "12"])
+def test_anything_but_one_number_is_refused(typed):
+    with pytest.raises(PhoneError):
+        phone_normalized(typed)
+
+
+def test_the_profile_and_the_results_link_the_extension_as_rfc_3966(client):
+    practitioner = PractitionerFactory(phone="(617) 555-0100 ext. 12")
+    LocationFactory(practitioner=practitioner, phone="")
+    profile = client.get(practitioner.get_absolute_url()).content.decode()
+    assert '<a href="tel:+1-617-555-0100;ext=12">(617) 555-0100 ext. 12</a>' in profile
+    results = client.get("/search/", {"near": "02108"}).content.decode()
+    assert '<a href="tel:+1-617-555-0100;ext=12">(617) 555-0100 ext. 12</a>' in results
+    (result,) = client.get("/api/v1/practitioners/", {"near": "02108"}).json()["results"]
+    assert result["location"]["phone"] == "(617) 555-0100 ext. 12"
+
+
+def test_a_number_that_cannot_be_dialled_is_shown_without_a_link(client):
+    practitioner = PractitionerFactory(phone="555-0100")
+    LocationFactory(practitioner=practitioner, phone="")
+    profile = client.get(practitioner.get_absolute_url()).content.decode()
+    assert "Phone: 555-0100" in profile and 'href="tel:' not in profile
