@@ -224,4 +224,7 @@ def test_on_a_phone_the_technique_list_starts_folded_and_opens_on_request(open_p
     page.get_by_label("ZIP code, postal code or city").fill("02108")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#results-heading")).to_contain_text("offering NUCCA")
+    expect(page.get_by_text("Your search: 02108 - 25 mi - NUCCA")).to_be_visible()  # the form folds away
+    page.get_by_role("link", name="Edit the search").click()
     expect(page.get_by_role("checkbox", name="NUCCA")).to_be_visible()  # a chosen technique stays in view
+    expect(page.get_by_role("checkbox", name="NUCCA")).to_be_checked()
