@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request load clean
+.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request bench-places load clean
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
 $(VENV)/.installed: requirements.txt
@@ -43,7 +43,7 @@ serve: install
 	DJANGO_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} $(PY) -m gunicorn config.wsgi -c config/gunicorn.conf.py
 
 # Benchmarks print tables (PostgreSQL; PostGIS and wrk come from Debian for the comparison only).
-bench: bench-search bench-import bench-request bench-http
+bench: bench-search bench-import bench-request bench-http bench-places
 
 bench-search: install
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/search.py
@@ -54,6 +54,9 @@ bench-import: install
 # One search request in process, before (BEFORE=revision) and after, side by side.
 bench-request: install
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/postgres} bash bench/compare_request_cost.sh $${BEFORE:-dab32b6}
+
+bench-places: install
+	$(PY) bench/places.py
 
 bench-http: install
 	$(PY) bench/http_load.py

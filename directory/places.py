@@ -162,6 +162,7 @@ MAX_REGION_WORDS = max(len(name.split()) for name in REGIONS)
 class City:
     place: Place
     weight: int  # how many postal codes it has: the likelier of two places of the same name is the larger
+    alias: bool = False  # known only by another name the post office accepts for some of its ZIP codes
 
 
 @dataclass
@@ -208,6 +209,8 @@ def place_index() -> PlaceIndex:
     city_labels: dict[tuple[str, str], str] = {}
     counties = {(county, state): name for (name, state), county in COUNTY_PLACES.items()}
     county_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+    alias_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+    alias_labels: dict[tuple[str, str], str] = {}
     for row in zipcodes.list_all():
         city = row["city"]
         if city not in normalized:
@@ -224,6 +227,10 @@ def place_index() -> PlaceIndex:
         zip_codes[row["zip_code"]] = Place(point, f"{row['zip_code']} ({city}, {row['state']})")
         if (county := counties.get((row["county"], row["state"]))) is not None:
             county_points[(county, row["state"])].append(point)
+        for other in row["acceptable_cities"] or ():  # "Lakewood" for ZIP codes the post office calls Denver
+            other_key = (normalize_city(other), row["state"])
+            alias_points[other_key].append(point)
+            alias_labels.setdefault(other_key, f"{other}, {row['state']}")
         city_points[key].append(point)
         city_labels.setdefault(key, f"{city}, {row['state']}")
 
@@ -248,6 +255,9 @@ def place_index() -> PlaceIndex:
         bare = re.sub(r" (city|township)$", "", name)
         if bare != name and (bare, code) not in cities:
             cities[(bare, code)] = city
+    for key, points in alias_points.items():  # the post office's other names, where no city has the name
+        if key not in cities:
+            cities[key] = City(_mean_place(points, alias_labels[key]), len(points), alias=True)
     for (name, code), data_name in ALSO_KNOWN_AS.items():
         if (data_name, code) in cities:
             cities.setdefault((name, code), cities[(data_name, code)])
@@ -266,7 +276,7 @@ def place_index() -> PlaceIndex:
     for (name, _), city in cities.items():
         by_name[name].append(city)
     for found in by_name.values():
-        found.sort(key=lambda city: (-city.weight, city.place.label))
+        found.sort(key=lambda city: (city.alias, -city.weight, city.place.label))
     return PlaceIndex(
         zip_codes=zip_codes,
         fsas=fsas,
@@ -369,8 +379,9 @@ def _city_place(text: str) -> Place:
             raise UnknownPlace(f"No such city: {city}, {region}{_elsewhere(name, region)}")
         return found.place
     candidates = index.by_name.get(name, [])
-    if len(candidates) == 1:
-        return candidates[0].place
+    primary = [candidate for candidate in candidates if not candidate.alias]
+    if len(primary) == 1 or len(candidates) == 1:
+        return (primary or candidates)[0].place
     if not candidates:
         raise UnknownPlace(
             f"No such place: {city}. Enter a ZIP code (02108), a postal code (T2P 1J9) or a city with its state "

@@ -187,7 +187,7 @@ def test_an_fsa_is_labelled_with_its_real_municipality():
 
 
 # Unique and PO box codes whose city has no other ZIP code to take a centre from (Micronesia, Palau, ...).
-UNPLACEABLE = {"18768", "20588", "88888", "90140", "96917", "96939", "96941", "96942", "96943", "96944", "96970"}
+UNPLACEABLE = {"18768", "20588", "88888", "96939", "96941", "96942", "96943", "96944", "96970"}
 
 
 def test_every_zip_code_resolves_or_says_why_it_cannot():
