@@ -119,3 +119,12 @@ def test_the_desks_other_pages_pass_axe(open_page, axe, moderator, path):
     page = open_page(path, user=moderator)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert axe(page) == []
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/moderation/report/", "/admin/practice/revision/"])
+def test_the_desk_works_at_360_pixels_with_axe(open_page, axe, listing, moderator, path):
+    desk.report_submit(practitioner=listing, problem=Report.Problem.CLOSED, details="", email="")
+    page = open_page(path, user=moderator, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe(page) == []
