@@ -43,6 +43,15 @@ LOCATION_FIELDS = [
 ]
 
 
+def cleaned_phone(text: str) -> str:
+    """A phone number typed into any form, in its stored form ("" for none); a field error when it is not one
+    number."""
+    try:
+        return phone_normalized(text)
+    except PhoneError as error:
+        raise forms.ValidationError(str(error)) from error
+
+
 class ImportRowForm(forms.Form):
     """One row of a practitioner CSV file; `techniques_by_name` maps folded names and slugs to techniques."""
 
@@ -99,10 +108,7 @@ class ImportRowForm(forms.Form):
         return self._phone("practitioner_phone")
 
     def _phone(self, name: str) -> str:
-        try:
-            return phone_normalized(self.cleaned_data[name])
-        except PhoneError as error:
-            raise forms.ValidationError(str(error)) from error
+        return cleaned_phone(self.cleaned_data[name])
 
     def clean_accepting_new_patients(self) -> bool:
         word = self.cleaned_data["accepting_new_patients"].strip().lower()

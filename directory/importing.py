@@ -12,29 +12,9 @@ from directory.answers import public_version_bump
 from directory.forms import ImportRowForm
 from directory.models import Location, Practitioner, Technique
 
-IMPORT_COLUMNS = [
-    "external_id",
-    "name",
-    "credentials",
-    "bio",
-    "clinic_name",
-    "email",
-    "phone",
-    "practitioner_phone",
-    "website",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "latitude",
-    "longitude",
-    "techniques",
-    "accepting_new_patients",
-    "status",
-]
-REQUIRED_COLUMNS = {"external_id", "name", "address_line1", "city", "state", "postal_code"}
+# The file's columns are the row form's fields, in its order; the required ones are its required fields.
+IMPORT_COLUMNS = list(ImportRowForm.base_fields)
+REQUIRED_COLUMNS = {name for name, form_field in ImportRowForm.base_fields.items() if form_field.required}
 BATCH_SIZE = 500
 
 

@@ -218,9 +218,9 @@ class Practitioner(models.Model):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
     @property
-    def confirmed_or_created_at(self):
-        """Since when the listing has been known correct: its last confirmation, or its creation."""
-        return self.confirmed_at or self.created_at
+    def not_recently_confirmed(self) -> bool:
+        """Marked by remind_stale_listings; confirming the listing lifts the mark."""
+        return self.stale_since is not None
 
     @property
     def status_in_words(self) -> str:

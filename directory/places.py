@@ -16,7 +16,7 @@ import sqlite3
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from directory.geo import MAX_PLACE_LENGTH, AmbiguousPlace, InvalidPlace, Place, Point, UnknownPlace
 
@@ -173,6 +173,8 @@ class PlaceIndex:
     unplaced_zips: dict[str, tuple[str, str]]  # ZIP codes without coordinates: (city key, state)
     military_zips: frozenset[str]
     names: list[str]  # every normalized city name, sorted (for suggestions by prefix)
+    zip_list: list[str]  # every placed ZIP code, sorted (the same)
+    fsa_list: list[str]  # every FSA, sorted
     by_name: dict[str, list[City]]  # normalized name -> its cities, likeliest first
 
 
@@ -284,6 +286,8 @@ def place_index() -> PlaceIndex:
         unplaced_zips=unplaced,
         military_zips=frozenset(military),
         names=sorted(by_name),
+        zip_list=sorted(zip_codes),
+        fsa_list=sorted(fsas),
         by_name=dict(by_name),
     )
 
@@ -430,36 +434,37 @@ def suggest_places(text: str, limit: int = MAX_SUGGESTIONS) -> list[Place]:
     index = place_index()
     compact = query.replace(" ", "").upper()
     if compact.isdigit():
-        return [index.zip_codes[code] for code in _prefixed(sorted(index.zip_codes), compact[:5], limit)]
+        return [index.zip_codes[code] for code in _prefixed(index.zip_list, compact[:5], limit)]
     if re.fullmatch(r"[A-Z]\d[A-Z]?(\d[A-Z]?\d?)?", compact):
-        return [index.fsas[code] for code in _prefixed(sorted(index.fsas), compact[:3], limit)]
+        return [index.fsas[code] for code in _prefixed(index.fsa_list, compact[:3], limit)]
     city, region = _split_region(query) if "," in query else (query, None)
-    name = normalize_city(city)
+    return list(_city_suggestions(normalize_city(city), region, limit))
+
+
+@lru_cache(maxsize=4096)
+def _city_suggestions(name: str, region: str | None, limit: int) -> tuple[Place, ...]:
+    """Cities whose name starts with `name` (in `region`, if given): an exact name first, then the larger.
+    Cached: a one-letter prefix ranks thousands of cities, and everyone types the same first letters."""
     if not name:
-        return []
-    found = [
-        candidate
+        return ()
+    index = place_index()
+    ranked = sorted(
+        (key != name, -candidate.weight, candidate.place.label, candidate.place)
         for key in _prefixed(index.names, name, len(index.names))
         for candidate in index.by_name[key]
         if region is None or candidate.place.label.endswith(f", {region}")
-    ]
-    found.sort(
-        key=lambda candidate: (normalize_city(candidate.place.label.rsplit(",", 1)[0]) != name, -candidate.weight)
     )
     unique: dict[str, Place] = {}
-    for candidate in found:
-        unique.setdefault(candidate.place.label, candidate.place)
-    return list(unique.values())[:limit]
+    for *_, place in ranked:
+        unique.setdefault(place.label, place)
+    return tuple(unique.values())[:limit]
 
 
 def _prefixed(keys: list[str], prefix: str, limit: int) -> list[str]:
+    """The first `limit` of the sorted `keys` that start with `prefix` (two binary searches, no scan)."""
     start = bisect.bisect_left(keys, prefix)
-    found = []
-    for key in keys[start:]:
-        if not key.startswith(prefix) or len(found) >= limit:
-            break
-        found.append(key)
-    return found
+    end = bisect.bisect_left(keys, prefix + "\U0010ffff", lo=start)
+    return keys[start : min(end, start + limit)]
 
 
 def locate_postal_code(postal_code: str, country: str) -> Point | None:

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from directory.forms import LOCATION_FIELDS, PRACTITIONER_FIELDS
 from directory.importing import IMPORT_COLUMNS, cell_neutralised
 from directory.models import Location, Practitioner, Technique
 from moderation.services import external_ids_assign
@@ -17,38 +18,37 @@ EXPORT_FILE_NAME = "practitioners.csv"
 NUMBER_COLUMNS = {"latitude", "longitude"}  # written as numbers, which a spreadsheet never runs
 
 
+def _practitioner_cell(practitioner: Practitioner, name: str) -> str:
+    if name == "techniques":
+        return ";".join(technique.name for technique in practitioner.techniques.all())
+    if name == "accepting_new_patients":
+        return "yes" if practitioner.accepting_new_patients else "no"
+    return str(getattr(practitioner, name))
+
+
+def _location_cell(location: Location, name: str) -> str:
+    value = getattr(location, name)
+    return repr(value) if name in NUMBER_COLUMNS else str(value)
+
+
 def export_rows(practitioners: Iterable[Practitioner]) -> Iterator[dict[str, str]]:
-    """One row per location (a listing without one still gets a row), cells neutralised against formulas."""
+    """One row per location (a listing without one still gets a row), in the columns the import reads back:
+    the practitioner's values on every row, the location's on its own; cells neutralised against formulas."""
     for practitioner in practitioners:
-        shared = {
-            "external_id": practitioner.external_id,
-            "name": practitioner.name,
-            "credentials": practitioner.credentials,
-            "bio": practitioner.bio,
-            "email": practitioner.email,
-            "website": practitioner.website,
-            "techniques": ";".join(technique.name for technique in practitioner.techniques.all()),
-            "accepting_new_patients": "yes" if practitioner.accepting_new_patients else "no",
-            "status": practitioner.status,
-        }
+        shared = {name: _practitioner_cell(practitioner, name) for name in PRACTITIONER_FIELDS}
+        shared["external_id"] = practitioner.external_id
         locations = list(practitioner.locations.all()) or [None]
         for number, location in enumerate(locations):
             row = dict(shared)
             if location is not None:
-                row.update({name: getattr(location, name) for name in LOCATION_COLUMNS})
-                row["latitude"], row["longitude"] = repr(location.latitude), repr(location.longitude)
-                row["phone"] = location.phone
+                row.update({name: _location_cell(location, name) for name in (*LOCATION_FIELDS, "address_line2")})
                 if number == 0 and practitioner.phone != location.phone:
                     row["practitioner_phone"] = practitioner.phone  # the import's default is the first row's phone
             yield {
-                column: str(row.get(column, ""))
-                if column in NUMBER_COLUMNS
-                else cell_neutralised(str(row.get(column, "")))
+                column: value if column in NUMBER_COLUMNS else cell_neutralised(value)
                 for column in IMPORT_COLUMNS
+                for value in [row.get(column, "")]
             }
-
-
-LOCATION_COLUMNS = ["clinic_name", "address_line1", "address_line2", "city", "state", "postal_code", "country"]
 
 
 def exportable(practitioners: QuerySet[Practitioner]) -> QuerySet[Practitioner]:

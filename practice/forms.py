@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
+from directory.forms import cleaned_phone
 from directory.geo import Point
 from directory.models import Location, Technique
-from directory.phones import PhoneError, phone_normalized
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
@@ -16,14 +16,6 @@ from practice.npi import is_valid_npi
 MAX_LOCATIONS = 10
 # A pin dragged farther than this from the clinic's postal code is a slip of the mouse, not the clinic's door.
 MAX_PIN_KM_FROM_POSTAL_CODE = 50.0
-
-
-def normalized_phone(text: str) -> str:
-    """A phone number in its stored form ("(617) 555-0100 ext. 12"); ValidationError when not one number."""
-    try:
-        return phone_normalized(text)
-    except PhoneError as error:
-        raise forms.ValidationError(str(error)) from error
 
 
 def technique_choices() -> list[tuple[int, str]]:
@@ -47,8 +39,7 @@ class ListingForm(forms.Form):
     )
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        return normalized_phone(phone) if phone else ""
+        return cleaned_phone(self.cleaned_data["phone"])
 
     def practitioner_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in PRACTITIONER_FIELDS}
@@ -74,6 +65,9 @@ class LocationForm(forms.Form):
         self.placement: Location.Placement | None = None
         for name in ("latitude", "longitude"):
             self.fields[name].help_text = "Leave empty to place the pin from the address; or drag the pin on the map."
+
+    def clean_phone(self) -> str:
+        return cleaned_phone(self.cleaned_data["phone"])
 
     def clean_state(self) -> str:
         state = self.cleaned_data["state"].strip()

@@ -47,3 +47,13 @@ def test_a_number_that_cannot_be_dialled_is_shown_without_a_link(client):
     LocationFactory(practitioner=practitioner, phone="")
     profile = client.get(practitioner.get_absolute_url()).content.decode()
     assert "Phone: 555-0100" in profile and 'href="tel:' not in profile
+
+
+def test_the_practitioners_form_checks_and_stores_each_locations_phone_too():
+    from practice.forms import LocationForm
+
+    refused = LocationForm(data={"phone": "(617) 555-0100 / (617) 555-0101"})
+    assert not refused.is_valid() and refused.errors["phone"] == ["Enter one phone number, not 2."]
+    accepted = LocationForm(data={"phone": "617.555.0100 x12"})
+    accepted.is_valid()
+    assert "phone" not in accepted.errors and accepted.cleaned_data["phone"] == "(617) 555-0100 ext. 12"

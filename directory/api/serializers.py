@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from directory.geo import to_unit
+from directory.geo import Place, to_unit
 from directory.models import Location, Practitioner, Technique
 from directory.phones import phone_display
 
@@ -46,8 +46,8 @@ class PractitionerSerializer(serializers.ModelSerializer):
         help_text="The nearest location (the first without `near`).",
     )
     url = serializers.SerializerMethodField(help_text="The practitioner's profile page.")
-    not_recently_confirmed = serializers.SerializerMethodField(
-        help_text="True when the practitioner has not confirmed the listing for over a year."
+    not_recently_confirmed = serializers.BooleanField(
+        read_only=True, help_text="True when the practitioner has not confirmed the listing for over a year."
     )
 
     class Meta:
@@ -58,9 +58,6 @@ class PractitionerSerializer(serializers.ModelSerializer):
     def get_distance(self, practitioner: Practitioner) -> float | None:
         kilometres = getattr(practitioner, "distance_km", None)
         return None if kilometres is None else round(to_unit(kilometres, self.context["unit"]), 2)
-
-    def get_not_recently_confirmed(self, practitioner: Practitioner) -> bool:
-        return practitioner.stale_since is not None
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practitioner: Practitioner) -> str:
@@ -92,6 +89,11 @@ class SearchPageSerializer(serializers.Serializer):
 LOCATION_FIELDS = LocationSerializer.Meta.fields
 
 
+def place_json(place: Place) -> dict:
+    """A place as OriginSerializer describes it: where a search measured from, or a suggestion."""
+    return {"label": place.label, "latitude": place.point.latitude, "longitude": place.point.longitude}
+
+
 def location_json(location: Location, practitioner: Practitioner) -> dict:
     """A location as the API gives it: its phone (or the practitioner's) as the page shows it."""
     found = {name: getattr(location, name) for name in LOCATION_FIELDS}
@@ -111,7 +113,7 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
         "location": None if location is None else location_json(location, practitioner),
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
-        "not_recently_confirmed": practitioner.stale_since is not None,
+        "not_recently_confirmed": practitioner.not_recently_confirmed,
     }
 
 

@@ -10,11 +10,12 @@ from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.api.renderers import without_markup
-from directory.api.serializers import PlaceSuggestionsSerializer, SearchPageSerializer, practitioner_json
+from directory.api.serializers import PlaceSuggestionsSerializer, SearchPageSerializer, place_json, practitioner_json
 from directory.filters import PractitionerSearch
 from directory.geo import MAX_PLACE_LENGTH, PlaceError, Unit
 from directory.pagination import SearchPaginator
@@ -46,11 +47,8 @@ def page_answer(request: Request, search: Search, query: str, page_number: str, 
     url = request.build_absolute_uri(request.path) + "?" + query
     if page_size != settings.DIRECTORY_SEARCH_PAGE_SIZE:
         url += f"&{PAGE_SIZE_PARAMETER}={page_size}"
-    place = search.place
     body = {
-        "origin": None
-        if place is None
-        else {"label": place.label, "latitude": place.point.latitude, "longitude": place.point.longitude},
+        "origin": None if search.place is None else place_json(search.place),
         "count": search.count.value,
         "count_is_exact": not search.count.capped,
         "next": f"{url}&page={page.next_page_number()}" if page.has_next() else None,
@@ -182,10 +180,6 @@ class PlaceSuggestions(APIView):
             places = suggest_places(text)
         except PlaceError:  # "Boston, Atlantis": nothing to suggest
             places = []
-        results = [{"label": p.label, "latitude": p.point.latitude, "longitude": p.point.longitude} for p in places]
-        response = HttpResponse(
-            without_markup(json.dumps({"results": results}, ensure_ascii=False, separators=(",", ":"))),
-            content_type="application/json",
-        )
+        response = Response({"results": [place_json(place) for place in places]})
         patch_cache_control(response, public=True, max_age=PLACE_SUGGESTIONS_SECONDS)
         return response
