@@ -144,13 +144,21 @@ def revision_reject(*, revision: Revision, moderator: AbstractBaseUser, reason: 
 def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> None:
     with transaction.atomic():
         before = Practitioner.objects.select_for_update().values_list("owner", flat=True).get(pk=claim.practitioner_id)
-        practice.claim_approve(claim=claim, moderator=moderator)
+        closed = practice.claim_approve(claim=claim, moderator=moderator)
         audit_record(
             action=AuditEntry.Action.CLAIM_APPROVED,
             actor=moderator,
             practitioner=claim.practitioner,
             changes=[["owner", _account(before), _account(claim.claimant_id)]],
         )
+        for other in closed:
+            audit_record(
+                action=AuditEntry.Action.CLAIM_REJECTED,
+                actor=moderator,
+                practitioner=claim.practitioner,
+                changes=[["claimant", _account(other.claimant_id), ""]],
+                reason=other.reason,
+            )
 
 
 def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> None:

@@ -129,7 +129,9 @@ def listing_unpublish(*, practitioner: Practitioner, moderator: AbstractBaseUser
     )
 
 
-def _decide(item: Revision | Claim, moderator: AbstractBaseUser, status: str, reason: str = "") -> Revision | Claim:
+def _decide(
+    item: Revision | Claim, moderator: AbstractBaseUser | None, status: str, reason: str = ""
+) -> Revision | Claim:
     locked = type(item).objects.select_for_update().get(pk=item.pk)
     if locked.status != type(item).Status.PENDING:
         raise ReviewConflict(f"{locked} was already decided ({locked.get_status_display().lower()}).")
@@ -173,17 +175,41 @@ def claim_submit(
             practitioner.confirmed_at = timezone.now()
             practitioner.save(update_fields=["owner", "confirmed_at", "updated_at"])
         claim.save()
+        if automatic:
+            _other_claims_close(practitioner, approved=claim, moderator=None)
     return claim
 
 
-def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> None:
-    """Makes the claimant the listing's owner (replacing any owner: the moderator has decided)."""
+ANOTHER_CLAIM_APPROVED = "Another claim of this listing was approved: the listing has one manager."
+
+
+def _other_claims_close(
+    practitioner: Practitioner, *, approved: Claim, moderator: AbstractBaseUser | None
+) -> list[Claim]:
+    """Rejects, with the reason their claimants are told, the listing's other pending claims once one is approved:
+    a listing has one owner, so of two claims decided at once only one can win."""
+    closed = []
+    others = Claim.objects.select_for_update().pending().filter(practitioner=practitioner).exclude(pk=approved.pk)
+    for other in others.select_related("claimant"):
+        closed.append(_decide(other, moderator, Claim.Status.REJECTED, ANOTHER_CLAIM_APPROVED))
+        email_send(
+            to=other.claimant.email,
+            template="claim_rejected",
+            context={"practitioner": practitioner, "reason": ANOTHER_CLAIM_APPROVED},
+        )
+    return closed
+
+
+def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> list[Claim]:
+    """Makes the claimant the listing's owner (replacing any owner: the moderator has decided) and closes the
+    listing's other pending claims. Returns the claims it closed."""
     with transaction.atomic():
         practitioner = _locked(claim.practitioner)
         claim = _decide(claim, moderator, Claim.Status.APPROVED)
         practitioner.owner = claim.claimant
         practitioner.save(update_fields=["owner", "updated_at"])
         owner_notify(practitioner=practitioner, template="claim_approved")
+        return _other_claims_close(practitioner, approved=claim, moderator=moderator)
 
 
 def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> None:

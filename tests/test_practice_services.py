@@ -295,6 +295,23 @@ class TestClaims:
         assert practitioner.owner == claimant
         assert mail.outbox[0].to == ["new-owner@example.com"]
 
+    def test_approving_one_claim_closes_the_listings_other_claims_and_tells_their_claimants(self, moderator, sent):
+        practitioner = PractitionerFactory()
+        first, second = UserFactory(email="first@example.com"), UserFactory(email="second@example.com")
+        claims = [
+            services.claim_submit(practitioner=practitioner, claimant=claimant, note="", npi="", email_verified=False)
+            for claimant in (first, second)
+        ]
+        with sent():
+            closed = services.claim_approve(claim=claims[0], moderator=moderator)
+        assert [claim.pk for claim in closed] == [claims[1].pk]
+        claims[1].refresh_from_db()
+        assert (claims[1].status, claims[1].reason) == (Claim.Status.REJECTED, services.ANOTHER_CLAIM_APPROVED)
+        assert [email.to for email in mail.outbox] == [["first@example.com"], ["second@example.com"]]
+        assert services.ANOTHER_CLAIM_APPROVED in mail.outbox[1].body
+        with pytest.raises(services.ReviewConflict):
+            services.claim_approve(claim=claims[1], moderator=moderator)
+
     def test_rejecting_a_claim_tells_the_claimant_why(self, moderator, sent):
         practitioner, claimant = PractitionerFactory(), UserFactory(email="claimant@example.com")
         claim = services.claim_submit(
