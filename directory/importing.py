@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from directory.answers import public_version_bump
 from directory.forms import ImportRowForm
@@ -16,6 +16,8 @@ from directory.models import Location, Practitioner, Technique
 IMPORT_COLUMNS = list(ImportRowForm.base_fields)
 REQUIRED_COLUMNS = {name for name, form_field in ImportRowForm.base_fields.items() if form_field.required}
 BATCH_SIZE = 500
+# PostgreSQL advisory lock taken by each import for its transaction: two imports run one after the other.
+IMPORT_LOCK = 7_240_331
 
 
 @dataclass
@@ -214,6 +216,15 @@ def _update_practitioner(practitioner: Practitioner, item: ImportedPractitioner)
     return changed
 
 
+def _imports_serialize() -> None:
+    """Makes a second import wait for the first to commit and then read what it wrote, so the same file imported
+    twice at once creates its listings once (the second finds them unchanged). SQLite takes one writer at a time
+    by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
 def practitioners_import(
     *, rows: Iterable[tuple[int, dict]], skip_invalid: bool = False, progress: Callable[[], None] | None = None
 ) -> ImportReport:
@@ -224,8 +235,12 @@ def practitioners_import(
     if report.problems and not skip_invalid:
         return report
     with transaction.atomic():
+        _imports_serialize()
         for batch in _batches(imported, BATCH_SIZE):
-            existing = Practitioner.objects.filter(external_id__in=[item.external_id for item in batch])
+            # Locked, so that an owner who claims a listing meanwhile is seen (and the listing left alone).
+            existing = Practitioner.objects.select_for_update(of=("self",)).filter(
+                external_id__in=[item.external_id for item in batch]
+            )
             by_id = {p.external_id: p for p in existing.prefetch_related("techniques", "locations")}
             new = [item for item in batch if item.external_id not in by_id]
             _create_practitioners(new)

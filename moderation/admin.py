@@ -197,12 +197,23 @@ class ListingAdmin(PractitionerAdmin):
     def import_confirm(self, request: HttpRequest, context: dict) -> HttpResponse:
         key = f"import:{request.user.pk}:{request.POST.get('token', '')}"
         stored = cache.get(key)
-        if stored is None:
+        # The upload is used once: it is marked used, then taken; a second confirmation (a double click, at
+        # once or later) finds it gone and is told it was imported.
+        if stored is not None:
+            cache.set(f"{key}:used", True, IMPORT_SECONDS)
+        if stored is None or not cache.delete(key):
+            if cache.get(f"{key}:used"):
+                self.message_user(request, "That upload was already confirmed: it is imported once.", messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:directory_practitioner_changelist"))
             self.message_user(request, "That upload has expired: upload the file again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:directory_practitioner_import"))
         text, file_name = stored
-        report = services.listings_import(rows=_rows(text), moderator=request.user, file_name=file_name)
-        cache.delete(key)
+        try:
+            report = services.listings_import(rows=_rows(text), moderator=request.user, file_name=file_name)
+        except Exception:
+            cache.set(key, stored, IMPORT_SECONDS)  # nothing was written: the same upload can be confirmed again
+            cache.delete(f"{key}:used")
+            raise
         if report.problems:
             context.update(report=report, form=ImportForm(), file_name=file_name)
             self.message_user(request, "The file has problems now: nothing was imported.", messages.ERROR)

@@ -299,6 +299,16 @@ def test_the_admin_import_shows_the_report_then_imports_only_on_confirmation(adm
     assert AuditEntry.objects.get().action == "imported"
 
 
+def test_confirming_the_same_upload_twice_imports_it_once_and_says_so(admin_client_):
+    url = reverse("admin:directory_practitioner_import")
+    token = admin_client_.post(url, {"file": csv_upload([ROW])}).context["token"]
+    admin_client_.post(url, {"confirm": "1", "token": token})
+    again = admin_client_.post(url, {"confirm": "1", "token": token}, follow=True)
+    assert "That upload was already confirmed: it is imported once." in again.content.decode()
+    assert Practitioner.objects.count() == 1
+    assert AuditEntry.objects.filter(action="imported").count() == 1
+
+
 def test_the_admin_import_lists_problems_by_line_and_imports_nothing(admin_client_):
     url = reverse("admin:directory_practitioner_import")
     page = admin_client_.post(
