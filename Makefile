@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request bench-places load clean
+.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request bench-places load clean backup restore verify-backup
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
 $(VENV)/.installed: requirements.txt
@@ -64,6 +64,19 @@ bench-http: install
 # Load and fault test: stops and starts this machine's PostgreSQL cluster.
 load: install
 	$(PY) bench/load.py
+
+# Backups of the database DATABASE_URL names (the embedded SQLite file by default); README: Backups.
+backup: install
+	@$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/directory-....dump [REPLACE=1]"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(REPLACE),--replace)
+	$(PY) manage.py migrate --noinput
+
+verify-backup: install
+	@test -n "$(FILE)" || { echo "Usage: make verify-backup FILE=backups/directory-....dump"; exit 2; }
+	$(PY) manage.py verify_backup "$(FILE)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
