@@ -1,3 +1,4 @@
+import importlib
 import json
 import threading
 import time
@@ -19,6 +20,16 @@ def nucca(db) -> Technique:
 @pytest.fixture
 def blair(db) -> Technique:
     return Technique.objects.get(slug="blair")
+
+
+@pytest.fixture
+def migrations_data(transactional_db) -> None:
+    """What data migrations put in a new database (the techniques, the public version's row), which the flush
+    after each transactional test removes."""
+    from django.apps import apps
+
+    importlib.import_module("directory.migrations.0002_seed_techniques").seed_techniques(apps, None)
+    importlib.import_module("directory.migrations.0004_public_version").create_the_row(apps, None)
 
 
 @pytest.fixture

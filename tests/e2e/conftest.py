@@ -4,7 +4,6 @@ Where no Chromium is installed (a laptop) they skip, saying why; in CI (CI=true)
 Every request the browser makes to anything but the live server is aborted: no test touches the internet.
 """
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -96,12 +95,8 @@ def open_page(browser, live_server):
 
 
 @pytest.fixture
-def techniques(transactional_db) -> None:
+def techniques(migrations_data) -> None:
     """The seeded techniques (a live server's tests flush the database, migrations' data included)."""
-    seed = importlib.import_module("directory.migrations.0002_seed_techniques")
-    from django.apps import apps
-
-    seed.seed_techniques(apps, None)
 
 
 @pytest.fixture
