@@ -126,7 +126,7 @@ class ListingAdmin(PractitionerAdmin):
         if not entries:
             return "Nothing recorded yet."
         rows = [
-            (entry.at.strftime("%Y-%m-%d %H:%M"), entry.actor or "scheduled command", entry.get_action_display(),
+            (entry.at.strftime("%Y-%m-%d %H:%M"), entry.who, entry.get_action_display(),
              entry.reason or "-", changes_table(entry.changes))
             for entry in entries
         ]  # fmt: skip
@@ -365,13 +365,17 @@ class ReportAdmin(Kept):
 class AuditEntryAdmin(ViewOnly):
     """The audit trail, read-only: entries are only ever added, by the services."""
 
-    list_display = ["at", "actor", "action", "subject", "reason"]
+    list_display = ["at", "by", "action", "subject", "reason"]
     list_filter = ["action"]
     list_select_related = ["actor"]
     search_fields = ["subject", "reason"]
     date_hierarchy = "at"
-    fields = ["at", "actor", "action", "practitioner", "subject", "reason", "changes_made"]
+    fields = ["at", "by", "action", "practitioner", "subject", "reason", "changes_made"]
     readonly_fields = fields
+
+    @admin.display(description="By", ordering="actor_label")
+    def by(self, entry: AuditEntry) -> str:
+        return entry.who
 
     @admin.display(description="Changes")
     def changes_made(self, entry: AuditEntry) -> str:

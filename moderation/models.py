@@ -33,6 +33,7 @@ class AuditEntry(models.Model):
         REMINDED = "reminded", "Owner reminded to confirm"
         MARKED_STALE = "marked_stale", 'Marked "not recently confirmed"'
         TECHNIQUE_CHANGED = "technique_changed", "Technique changed"
+        ACCOUNT_CLOSED = "account_closed", "Owner closed their account"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -42,6 +43,12 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
         help_text="Who did it (empty for a scheduled command).",
+    )
+    actor_label = models.CharField(
+        "by account",
+        max_length=40,
+        blank=True,
+        help_text='Who did it, by number ("account #12"); kept when the account is closed.',
     )
     action = models.CharField(max_length=30, choices=Action.choices)
     practitioner = models.ForeignKey(
@@ -67,6 +74,13 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit trail is append-only.")
+
+    @property
+    def who(self) -> str:
+        """The actor as the desk shows it: the account while it exists, its number once closed."""
+        if self.actor_id is not None:
+            return str(self.actor)
+        return f"{self.actor_label} (closed)" if self.actor_label else "scheduled command"
 
 
 class ReportQuerySet(models.QuerySet["Report"]):

@@ -42,6 +42,7 @@ def audit_record(
     return AuditEntry.objects.create(
         action=action,
         actor=actor,
+        actor_label=account_label(actor.pk if actor is not None else None),
         practitioner=practitioner,
         subject=subject or str(practitioner),
         changes=[list(change) for change in changes],
@@ -49,7 +50,7 @@ def audit_record(
     )
 
 
-def _account(user_id: int | None) -> str:
+def account_label(user_id: int | None) -> str:
     """An account as the audit names it: by number, so the trail outlives the account's e-mail address."""
     return "" if user_id is None else f"account #{user_id}"
 
@@ -149,14 +150,14 @@ def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> None:
             action=AuditEntry.Action.CLAIM_APPROVED,
             actor=moderator,
             practitioner=claim.practitioner,
-            changes=[["owner", _account(before), _account(claim.claimant_id)]],
+            changes=[["owner", account_label(before), account_label(claim.claimant_id)]],
         )
         for other in closed:
             audit_record(
                 action=AuditEntry.Action.CLAIM_REJECTED,
                 actor=moderator,
                 practitioner=claim.practitioner,
-                changes=[["claimant", _account(other.claimant_id), ""]],
+                changes=[["claimant", account_label(other.claimant_id), ""]],
                 reason=other.reason,
             )
 
@@ -168,7 +169,7 @@ def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> N
             action=AuditEntry.Action.CLAIM_REJECTED,
             actor=moderator,
             practitioner=claim.practitioner,
-            changes=[["claimant", _account(claim.claimant_id), ""]],
+            changes=[["claimant", account_label(claim.claimant_id), ""]],
             reason=reason,
         )
 
