@@ -7,6 +7,9 @@ class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = "Moderation"
 
+    def ready(self) -> None:
+        from moderation import receivers  # noqa: F401 (connects the desk to the practitioner side's signals)
+
 
 class DeskAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with the moderation desk as its site (the queue on the index, a rate-limited login)."""

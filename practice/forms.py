@@ -11,6 +11,7 @@ from directory.models import Location, Technique
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
+from practice.models import OnClosing
 from practice.npi import is_valid_npi
 
 MAX_LOCATIONS = 10
@@ -196,6 +197,36 @@ class ClaimForm(forms.Form):
         if npi and not is_valid_npi(npi):
             raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
         return npi
+
+
+class AccountCloseForm(forms.Form):
+    """Closing an account: what becomes of its listings (asked only of an account that manages one), and the
+    password, so that a session left open on a shared computer cannot close it."""
+
+    listings = forms.ChoiceField(
+        label="Your listings",
+        choices=OnClosing.choices,
+        widget=forms.RadioSelect,
+        help_text="Either way, your pending edits are withdrawn.",
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you.",
+    )
+
+    def __init__(self, *args: object, user: object, owns_listings: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not owns_listings:
+            del self.fields["listings"]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
 
 
 class ReasonForm(forms.Form):

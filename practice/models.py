@@ -95,3 +95,10 @@ class Claim(Reviewed):
 
     def __str__(self) -> str:
         return f"Claim of {self.practitioner} by {self.claimant}"
+
+
+class OnClosing(models.TextChoices):
+    """What becomes of the listings of an account being closed, as its owner chooses."""
+
+    RELEASE = "release", "Keep them in the directory, managed by nobody (they can be claimed again)"
+    UNPUBLISH = "unpublish", "Take them off the directory"

@@ -10,8 +10,9 @@ from django.utils import timezone
 from directory.answers import public_version_bump
 from directory.models import Location, Practitioner
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs
-from practice.models import Claim, Revision
+from practice.models import Claim, OnClosing, Revision
 from practice.notifications import email_send, owner_notify
+from practice.signals import account_closing
 
 
 class ReviewConflict(Exception):
@@ -220,3 +221,31 @@ def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> N
             template="claim_rejected",
             context={"practitioner": claim.practitioner, "reason": reason},
         )
+
+
+ACCOUNT_CLOSED_REASON = "Its owner closed their account and took the listing off the directory."
+
+
+def account_close(*, user: AbstractBaseUser, listings: str) -> list[Practitioner]:
+    """Closes an account for good: its listings are released (unowned) or also unpublished, as `listings`
+    (an OnClosing value) says, their pending edits withdrawn; the account, its e-mail addresses and its claims
+    are deleted, and the address it had is told. Returns the listings it managed."""
+    with transaction.atomic():
+        owned = list(Practitioner.objects.select_for_update().filter(owner=user).order_by("pk"))
+        before = [(practitioner, practitioner.status) for practitioner in owned]
+        for practitioner in owned:
+            Revision.objects.pending().filter(practitioner=practitioner).update(status=Revision.Status.WITHDRAWN)
+            practitioner.owner = None
+            if listings == OnClosing.UNPUBLISH and practitioner.status != Practitioner.Status.REJECTED:
+                practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, ACCOUNT_CLOSED_REASON
+            practitioner.save(update_fields=["owner", "status", "rejection_reason", "updated_at"])
+        if any(status == Practitioner.Status.PUBLISHED for _, status in before):
+            public_version_bump()  # a profile's "Is this your practice?" link, or the whole listing, changed
+        account_closing.send(sender=account_close, user=user, listings=before)
+        email_send(
+            to=user.email,
+            template="account_closed",
+            context={"listings": owned, "unpublished": listings == OnClosing.UNPUBLISH},
+        )
+        user.delete()
+    return owned

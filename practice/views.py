@@ -6,16 +6,21 @@ from allauth.account.decorators import verified_email_required
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from directory.models import Location, Practitioner
 from practice import services
-from practice.forms import ClaimForm, ListingForm, LocationFormSet
+from practice.forms import AccountCloseForm, ClaimForm, ListingForm, LocationFormSet
 from practice.listing import listing_values
-from practice.models import Claim, Revision
+from practice.models import Claim, OnClosing, Revision
+from practice.personal_data import personal_data
 
 ADD_LOCATION = "add_location"
 
@@ -170,6 +175,18 @@ def listing_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("practice:dashboard")
 
 
+def _form_answer(request: HttpRequest, template: str, context: dict, *, limit: str) -> HttpResponse | None:
+    """The page's answer, unless a valid form (context["form"]) was posted within the account's rate limit for
+    `limit`: the empty form, a 429, or the form with its errors (400). None means: act on the form."""
+    if request.method != "POST":
+        return render(request, template, context)
+    if not ratelimit.consume(request, action=limit, user=request.user):
+        return ratelimit.respond_429(request)
+    if not context["form"].is_valid():
+        return render(request, template, context, status=400)
+    return None
+
+
 @verified_email_required
 def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     practitioner = get_object_or_404(Practitioner.objects.published(), pk=pk)
@@ -182,12 +199,8 @@ def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     )
     form = ClaimForm(request.POST if request.method == "POST" else None)
     context = {"practitioner": practitioner, "form": form, "email_matches": email_matches}
-    if request.method != "POST":
-        return render(request, "practice/claim_form.html", context)
-    if not ratelimit.consume(request, action="claim", user=request.user):
-        return ratelimit.respond_429(request)
-    if not form.is_valid():
-        return render(request, "practice/claim_form.html", context, status=400)
+    if (answer := _form_answer(request, "practice/claim_form.html", context, limit="claim")) is not None:
+        return answer
     claimed = services.claim_submit(
         practitioner=practitioner,
         claimant=request.user,
@@ -200,3 +213,31 @@ def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     else:
         messages.success(request, f"Your claim of {practitioner.display_name} is waiting for review.")
     return redirect("practice:dashboard")
+
+
+@verified_email_required
+@require_safe
+@never_cache
+def account_data(request: HttpRequest) -> HttpResponse:
+    """Everything the directory holds about the signed-in account, as a JSON file to keep."""
+    response = JsonResponse(
+        personal_data(user=request.user), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2}
+    )
+    name = f"upper-cervical-directory-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@verified_email_required
+def account_close(request: HttpRequest) -> HttpResponse:
+    listings = list(Practitioner.objects.filter(owner=request.user).order_by("name", "pk"))
+    form = AccountCloseForm(
+        request.POST if request.method == "POST" else None, user=request.user, owns_listings=bool(listings)
+    )
+    context = {"form": form, "listings": listings}
+    if (answer := _form_answer(request, "practice/account_close.html", context, limit="reauthenticate")) is not None:
+        return answer
+    services.account_close(user=request.user, listings=form.cleaned_data.get("listings", OnClosing.RELEASE))
+    logout(request)
+    messages.success(request, "Your account is closed. An e-mail confirms what became of your listings.")
+    return redirect("directory:home")
