@@ -25,12 +25,13 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture
-def visitors(owner) -> dict[str, Client]:
+def visitors(owner, desk_moderator) -> dict[str, Client]:
     return {
         "anonymous": Client(),
         "unverified": signed_in(UserFactory(email="unverified@example.com", verified=False)),
         "another practitioner": signed_in(UserFactory(email="other@example.com")),
         "owner": signed_in(owner),
+        "moderator": signed_in(desk_moderator),
         "staff": signed_in(UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)),
     }
 
@@ -49,6 +50,11 @@ SIGNED_IN_ELSEWHERE = {
     ("confirm", "post"): 404,
     ("claim", "get"): 200,
     ("claim", "post"): 302,
+    # Each account's own data and closing; a POST without the password is refused with the form.
+    ("account_data", "get"): 200,
+    ("account_data", "post"): 405,
+    ("account_close", "get"): 200,
+    ("account_close", "post"): 400,
 }
 EXPECTED = {
     "anonymous": dict.fromkeys(SIGNED_IN_ELSEWHERE, "login"),
@@ -61,9 +67,10 @@ EXPECTED = {
         ("confirm", "post"): 302,
         ("claim", "get"): 302,
     },
+    "moderator": SIGNED_IN_ELSEWHERE,
     "staff": SIGNED_IN_ELSEWHERE,
 }
-NAMES = ["dashboard", "new", "edit", "confirm", "claim"]
+NAMES = ["dashboard", "new", "edit", "confirm", "claim", "account_data", "account_close"]
 
 
 def url_of(name: str, listing: Practitioner) -> str:
