@@ -22,7 +22,8 @@ def email_send(*, to: str, template: str, context: dict) -> None:
     context = {"site_url": settings.SITE_URL, "practice_url": absolute_url(reverse("practice:dashboard")), **context}
     subject = " ".join(render_to_string(f"{path}_subject.txt", context).split())
     body = render_to_string(f"{path}.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    # robust: a mail server that is down is logged, never turns a write that committed into an error page.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)
 
 
 def owner_notify(*, practitioner: Practitioner, template: str, **context: object) -> None:

@@ -1,5 +1,7 @@
 """The practitioner side's writes: listings, edits held as revisions, claims, and their review."""
 
+import socket
+
 import pytest
 import time_machine
 from django.core import mail
@@ -345,3 +347,17 @@ def test_unpublishing_takes_a_listing_off_keeps_its_data_and_tells_the_owner_why
     assert listing_values(practitioner) == before
     assert "Moved away." in mail.outbox[0].body and "off the" in mail.outbox[0].subject
     assert services.listing_unpublish(practitioner=practitioner, moderator=moderator, reason="Again.") is False
+
+
+def test_a_mail_server_that_is_down_never_fails_a_decision_that_was_saved(owner, moderator, sent, settings, caplog):
+    with socket.socket() as probe:  # a loopback port with nothing listening: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    practitioner = owned_listing(owner, status=Practitioner.Status.PENDING)
+    with sent():
+        assert services.listing_publish(practitioner=practitioner, moderator=moderator)
+    practitioner.refresh_from_db()
+    assert practitioner.status == Practitioner.Status.PUBLISHED
+    assert "ConnectionRefusedError" in caplog.text
