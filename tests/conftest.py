@@ -24,12 +24,17 @@ def blair(db) -> Technique:
 
 @pytest.fixture
 def migrations_data(transactional_db) -> None:
-    """What data migrations put in a new database (the techniques, the public version's row), which the flush
-    after each transactional test removes."""
+    """What data migrations put in a new database (the techniques, the public version's row, the Moderators
+    group), which the flush after each transactional test removes."""
     from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
 
     importlib.import_module("directory.migrations.0002_seed_techniques").seed_techniques(apps, None)
     importlib.import_module("directory.migrations.0004_public_version").create_the_row(apps, None)
+    moderators = importlib.import_module("moderation.migrations.0002_moderators_group")
+    group, _ = Group.objects.get_or_create(name=moderators.MODERATORS)
+    for app_label, codenames in moderators.PERMISSIONS.items():
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.factories import UserFactory
 from tests.test_demo import seed
 from tests.test_export import directory_as_patients_see_it
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 KEPT = [
     Practitioner,
@@ -87,7 +87,7 @@ def empty_database(tmp_path):
 
 
 @pytest.fixture
-def everything(client):
+def everything(client, migrations_data):
     """The demo directory, plus a claim of each outcome, a rejected edit, a resolved report, a renamed technique
     and an empty search (unmet demand): one row at least of every kind kept."""
     seed()
