@@ -1,8 +1,11 @@
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+from directory.context_processors import site
 
 RETRY_AFTER_SECONDS = 30
 
@@ -26,6 +29,9 @@ class DatabaseUnavailableMiddleware:
                 {"detail": "The directory is briefly unavailable. Please try again in a minute."}, status=503
             )
         else:
-            response = HttpResponse(render_to_string("503.html", request=request), status=503)
+            # Rendered without the request's context processors: they read the account and its messages from the
+            # session, in the database that is away (a signed-in visitor would get a 500 instead).
+            context = {**site(request), "request": request, "user": AnonymousUser(), "messages": ()}
+            response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -87,6 +87,20 @@ def test_while_the_database_is_down_pages_answer_503_and_say_so(monkeypatch, pat
     assert b"Connection refused" not in response.content
 
 
+def test_a_signed_in_visitor_gets_the_friendly_503_too_while_the_database_is_down(monkeypatch, owner):
+    """The account lives in the session, in the database: the 503 page must not need it."""
+    client = Client(raise_request_exception=False)
+    client.force_login(owner)
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore._get_session_from_db", unreachable)
+    for path in ("/practice/", "/search/?near=02108", "/admin/"):
+        response = client.get(path)
+        assertContains(response, "The directory is briefly unavailable", status_code=503)
+
+
 class TestThrottling:
     @pytest.fixture(autouse=True)
     def three_a_minute(self, settings):
