@@ -304,3 +304,23 @@ def test_an_import_never_undoes_a_claim_approved_while_it_waited(moderators):
     assert listing.owner_id == claim.claimant_id
     report = outcomes[1].value
     assert (listing.name, report.owned_lines) in [("Dr. Ada Atlas", [2]), ("Dr. Ada Atlas-Axis", [])]
+
+
+def test_closing_an_account_while_its_edit_is_approved_leaves_one_consistent_outcome(revision, listing, moderators):
+    owner = listing.owner
+    outcomes = at_once(
+        partial(desk.revision_approve, revision=revision, moderator=moderators[0]),
+        partial(services.account_close, user=owner, listings="release"),
+        lock=ROW_LOCK,
+        params=[listing.pk],
+    )
+    approval, closing = outcomes
+    assert closing.error is None
+    listing.refresh_from_db()
+    revision.refresh_from_db()
+    assert listing.owner is None and not type(owner).objects.filter(pk=owner.pk).exists()
+    if approval.error is None:  # approved first: applied whole, then the account closed
+        assert revision.status == Revision.Status.APPROVED and listing.bio == "Blair technique since 2009."
+    else:  # closed first: the edit was withdrawn with the account, so there was nothing left to approve
+        assert str(approval.error).endswith("was already decided (withdrawn by the practitioner).")
+        assert revision.status == Revision.Status.WITHDRAWN and listing.bio == ""
