@@ -31,6 +31,7 @@ from serving import ADDRESS, drop, gunicorn, prepare
 from writers import PASSWORD, Browser, Record, admin, approvals_audited, check, patient, practitioner
 
 DATABASE = "directory_bench_load"
+LABELS = {"confirm": "still correct"}
 HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 
 
@@ -190,7 +191,8 @@ def mixed_report(title: str, record: Record, seconds: int, checked: tuple[list, 
           "found twice or more | refused, found | no answer, found |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row.kind} | {row.sent:,} | {row.accepted:,} | {row.refused:,} | {row.unanswered:,} | "
+        label = LABELS.get(row.kind, row.kind)
+        print(f"| {label} | {row.sent:,} | {row.accepted:,} | {row.refused:,} | {row.unanswered:,} | "
               f"{row.accepted_once:,} | {row.accepted_missing:,} | {row.duplicated:,} | {row.refused_found:,} | "
               f"{row.unanswered_found:,} |")  # fmt: skip
     print(f"\nApproved edits in the database: {approved:,}; audit entries of approvals: {audited:,}.")
