@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from directory.answers import public_version_bump
 from directory.models import Location, Practitioner
-from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs
+from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.notifications import email_send, owner_notify
 from practice.signals import account_closing
@@ -17,6 +17,10 @@ from practice.signals import account_closing
 
 class ReviewConflict(Exception):
     """Someone else decided first: the item is no longer pending."""
+
+
+class ListingChanged(Exception):
+    """The listing changed after the edit form was filled: saving it would silently undo that change."""
 
 
 def _locked(practitioner: Practitioner) -> Practitioner:
@@ -56,13 +60,24 @@ def listing_create(*, owner: AbstractBaseUser, proposed: dict, accepting_new_pat
 
 
 def listing_edit(
-    *, practitioner: Practitioner, editor: AbstractBaseUser, proposed: dict, accepting_new_patients: bool
+    *,
+    practitioner: Practitioner,
+    editor: AbstractBaseUser,
+    proposed: dict,
+    accepting_new_patients: bool,
+    based_on: str | None = None,
 ) -> Revision | None:
     """Saves an owner's edit. A listing not yet published changes at once (a rejected one goes back to review);
     a published one keeps what patients see and gets a pending revision, replacing any earlier one. "Accepting
-    new patients" applies at once either way. Returns the pending revision, if one was made."""
+    new patients" applies at once either way. Returns the pending revision, if one was made. With `based_on`
+    (the listing_version the form was filled from), raises ListingChanged and saves nothing if the listing
+    changed since."""
     with transaction.atomic():
         practitioner = _locked(practitioner)
+        if based_on is not None:
+            pending_id = Revision.objects.pending().filter(practitioner=practitioner).values_list("pk", flat=True)
+            if based_on != listing_version(practitioner, pending_id.first()):
+                raise ListingChanged(f"{practitioner.display_name} changed after the form was filled.")
         practitioner.accepting_new_patients = accepting_new_patients
         if practitioner.status != Practitioner.Status.PUBLISHED:
             if practitioner.status == Practitioner.Status.REJECTED:

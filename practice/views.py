@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from directory.models import Location, Practitioner
 from practice import services
 from practice.forms import AccountCloseForm, ClaimForm, ListingForm, LocationFormSet
-from practice.listing import listing_values
+from practice.listing import listing_differences, listing_values, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.personal_data import personal_data
 
@@ -137,6 +137,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         listing, location_initial = _initial(
             pending.proposed if pending else listing_values(practitioner), practitioner.accepting_new_patients
         )
+        listing["based_on"] = listing_version(practitioner, pending.pk if pending else None)
         form, locations = ListingForm(initial=listing), LocationFormSet(initial=location_initial, prefix="locations")
         return _listing_page(request, form, locations, practitioner, pending)
     if ADD_LOCATION in request.POST:
@@ -144,12 +145,17 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form, locations = ListingForm(request.POST), LocationFormSet(request.POST, prefix="locations")
     if not (form.is_valid() and locations.is_valid()):
         return _listing_page(request, form, locations, practitioner, pending, status=400)
-    revision = services.listing_edit(
-        practitioner=practitioner,
-        editor=request.user,
-        proposed=_proposed(form, locations, practitioner),
-        accepting_new_patients=form.cleaned_data["accepting_new_patients"],
-    )
+    proposed = _proposed(form, locations, practitioner)
+    try:
+        revision = services.listing_edit(
+            practitioner=practitioner,
+            editor=request.user,
+            proposed=proposed,
+            accepting_new_patients=form.cleaned_data["accepting_new_patients"],
+            based_on=form.cleaned_data["based_on"] or None,
+        )
+    except services.ListingChanged:
+        return _changed_meanwhile(request, form, locations, practitioner, proposed)
     practitioner.refresh_from_db()
     if revision is not None:
         messages.success(request, "Your changes are waiting for review; patients see the published listing until then.")
@@ -158,6 +164,24 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Saved; the listing is waiting for review. {_placement_note(practitioner)}")
     return redirect("practice:dashboard")
+
+
+def _changed_meanwhile(
+    request: HttpRequest, form: ListingForm, locations: LocationFormSet, practitioner: Practitioner, proposed: dict
+) -> HttpResponse:
+    """The listing changed after the form was filled: nothing was saved. The owner's values stay in the form,
+    which now carries the current version, with the lines where the listing now differs from them (409)."""
+    practitioner.refresh_from_db()
+    pending = Revision.objects.pending().filter(practitioner=practitioner).first()
+    data = request.POST.copy()
+    data["based_on"] = listing_version(practitioner, pending.pk if pending else None)
+    form.data = data
+    current = pending.proposed if pending else listing_values(practitioner)
+    labels = {name: str(field.label) for name, field in ListingForm.base_fields.items()}
+    _mark_pins(locations)
+    context = {"form": form, "locations": locations, "practitioner": practitioner, "pending": pending,
+               "changed": listing_differences(proposed, current, labels)}  # fmt: skip
+    return render(request, "practice/listing_form.html", context, status=409)
 
 
 def _placement_note(practitioner: Practitioner) -> str:
