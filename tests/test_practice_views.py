@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from directory.models import Location, Practitioner
+from moderation import services as desk
 from practice.models import Claim, Revision
 from tests.factories import ACCOUNT_PASSWORD, PractitionerFactory, UserFactory, listing_form_data, owned_listing
 
@@ -240,6 +241,50 @@ def test_editing_a_published_listing_holds_the_change_until_it_is_approved(owner
     edit_page = owner_client.get(reverse("practice:edit", args=[listing.pk])).content.decode()
     assert "awaiting review" in edit_page
     assert "New." in edit_page  # the form shows the pending edit
+
+
+class TestAFormFilledBeforeSomeoneElseChangedTheListing:
+    """The edit form carries the version it was filled from; saving it after the listing changed would silently
+    undo that change, so nothing is saved and the owner is shown where the listing now differs (409)."""
+
+    def filled(self, owner_client, listing, **changes) -> dict:
+        page = owner_client.get(reverse("practice:edit", args=[listing.pk]))
+        based_on = page.context["form"].initial["based_on"]
+        return {**listing_form_data(listing, **changes), "based_on": based_on}
+
+    def test_a_moderators_correction_made_meanwhile_is_not_undone(self, owner_client, listing, desk_moderator):
+        listing.status = Practitioner.Status.PENDING
+        listing.save()
+        stale = self.filled(owner_client, listing, bio="Now with evening hours.")
+        listing.refresh_from_db()
+        listing.phone = "(617) 555-0199"  # a moderator's correction in the admin
+        listing.save()
+
+        response = owner_client.post(reverse("practice:edit", args=[listing.pk]), stale)
+        assert response.status_code == 409
+        page = response.content.decode()
+        assert "While you were editing, this listing changed" in page
+        assert "<li>Phone: (617) 555-0199</li>" in page and "Now with evening hours." in page  # theirs, kept
+        listing.refresh_from_db()
+        assert (listing.phone, listing.bio) == ("(617) 555-0199", "Old bio.")
+
+        again = {**stale, "phone": "(617) 555-0199", "based_on": response.context["form"].data["based_on"]}
+        assert owner_client.post(reverse("practice:edit", args=[listing.pk]), again).status_code == 302
+        listing.refresh_from_db()
+        assert (listing.phone, listing.bio) == ("(617) 555-0199", "Now with evening hours.")
+
+    def test_an_edit_approved_meanwhile_is_not_replaced_unseen(self, owner_client, owner, listing, desk_moderator):
+        owner_client.post(reverse("practice:edit", args=[listing.pk]), listing_form_data(listing, bio="First."))
+        stale = self.filled(owner_client, listing, bio="Second.")
+        desk.revision_approve(revision=Revision.objects.pending().get(), moderator=desk_moderator)
+        response = owner_client.post(reverse("practice:edit", args=[listing.pk]), stale)
+        assert response.status_code == 409
+        assert not Revision.objects.pending().exists()
+
+    def test_a_form_filled_from_the_current_listing_saves(self, owner_client, listing):
+        fresh = self.filled(owner_client, listing, bio="New.")
+        assert owner_client.post(reverse("practice:edit", args=[listing.pk]), fresh).status_code == 302
+        assert Revision.objects.pending().get().proposed["practitioner"]["bio"] == "New."
 
 
 def test_an_edit_cannot_take_over_another_listings_location(owner_client, listing):

@@ -185,3 +185,29 @@ def test_the_admins_reason_page_passes_axe_and_a_screenshot_of_the_practice(open
     admin.get_by_role("button", name="Reject listings").click()
     listing.refresh_from_db()
     assert listing.status_in_words == "Rejected: Please add your license number."
+
+
+def test_a_form_filled_before_a_moderators_correction_says_so_and_keeps_what_was_typed(open_page, axe, techniques):
+    owner = UserFactory(email="owner@example.com")
+    listing = owned_listing(owner, name="Dr. Ada Atlas", status=Practitioner.Status.PENDING)
+    page = open_page(
+        f"/practice/{listing.pk}/edit/",
+        user=owner,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.get_by_role("group", name="Practitioner").get_by_label("About").fill("Evening hours on Tuesdays.")
+    Practitioner.objects.filter(pk=listing.pk).update(phone="(617) 555-0199", updated_at=timezone.now())
+    page.get_by_role("button", name="Save").click()
+    notice = page.locator("#changed-meanwhile")
+    expect(notice).to_contain_text("While you were editing, this listing changed")
+    expect(notice).to_contain_text("Phone: (617) 555-0199")
+    expect(page.get_by_label("About")).to_have_value("Evening hours on Tuesdays.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe(page) == []
+    page.get_by_role("group", name="Practitioner").get_by_label("Phone", exact=True).fill("(617) 555-0199")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your practice")
+    listing.refresh_from_db()
+    assert (listing.phone, listing.bio) == ("(617) 555-0199", "Evening hours on Tuesdays.")
