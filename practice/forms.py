@@ -39,7 +39,7 @@ class ListingForm(forms.Form):
         label="Techniques", choices=technique_choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     # The version of the listing the form was filled from (practice.listing.listing_version); empty for a new one.
-    based_on = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)  # any other value is simply a mismatch
 
     def clean_phone(self) -> str:
         return cleaned_phone(self.cleaned_data["phone"])

@@ -281,6 +281,12 @@ class TestAFormFilledBeforeSomeoneElseChangedTheListing:
         assert response.status_code == 409
         assert not Revision.objects.pending().exists()
 
+    def test_a_version_that_was_never_issued_saves_nothing(self, owner_client, listing):
+        tampered = {**listing_form_data(listing, bio="New."), "based_on": "<b>" + "9" * 5000}
+        response = owner_client.post(reverse("practice:edit", args=[listing.pk]), tampered)
+        assert response.status_code == 409 and "<b>9" not in response.content.decode()
+        assert not Revision.objects.exists()
+
     def test_a_form_filled_from_the_current_listing_saves(self, owner_client, listing):
         fresh = self.filled(owner_client, listing, bio="New.")
         assert owner_client.post(reverse("practice:edit", args=[listing.pk]), fresh).status_code == 302
