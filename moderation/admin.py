@@ -26,7 +26,7 @@ from directory.models import FormerSlug, Location, Practitioner, Technique, Unme
 from moderation import services
 from moderation.diff import revision_changes
 from moderation.exporting import EXPORT_FILE_NAME, export_write
-from moderation.forms import ImportForm, NoteForm
+from moderation.forms import ImportForm, ListingAdminForm, NoteForm
 from moderation.models import AuditEntry, Report
 from practice.forms import ReasonForm
 from practice.models import Claim, Revision
@@ -90,6 +90,7 @@ class LocationInline(admin.StackedInline):
 
 
 class ListingAdmin(PractitionerAdmin):
+    form = ListingAdminForm
     list_display = ["name", "credentials", "status", "owner", "accepting_new_patients", "updated_at"]
     readonly_fields = [
         *PractitionerAdmin.readonly_fields,

@@ -1,4 +1,4 @@
-"""The desk's forms: a patient's report, a moderator's note, a CSV file to import."""
+"""The desk's forms: a patient's report, a moderator's note, a CSV file to import, a listing's admin form."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import io
 from django import forms
 
 from directory.importing import missing_columns
+from directory.models import Practitioner
 from moderation.models import Report
+from practice.listing import PRACTITIONER_FIELDS, listing_version
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -74,3 +76,38 @@ class ImportForm(forms.Form):
         if missing := missing_columns(header):
             raise forms.ValidationError(f"line 1: missing column(s): {', '.join(missing)}")
         return text
+
+
+class ListingAdminForm(forms.ModelForm):  # the admin gives it its model and fields
+    """A listing in the admin, with the version it was opened at: saved after the listing changed (its owner
+    saved it, an edit was approved, another moderator corrected it), it is refused with what changed, so a
+    moderator never undoes a change unseen. The row stays locked from this check to the save (the admin saves
+    in one transaction)."""
+
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["based_on"].initial = listing_version(self.instance, None)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.instance.pk or "based_on" not in self.data:
+            return cleaned
+        current = Practitioner.objects.select_for_update().get(pk=self.instance.pk)
+        version = listing_version(current, None)
+        if self.data["based_on"] != version:
+            self.data = self.data.copy()
+            self.data["based_on"] = version  # saving again, having seen what changed, is a decision
+            changed = [
+                f"{Practitioner._meta.get_field(name).verbose_name}: {getattr(current, name) or '(empty)'}"
+                for name in (*PRACTITIONER_FIELDS, "accepting_new_patients")
+                if name in cleaned and cleaned[name] != getattr(current, name)
+            ]
+            raise forms.ValidationError(
+                "This listing changed after you opened it, so nothing was saved. "
+                + (f"It now says: {'; '.join(changed)}. " if changed else "")
+                + "Check the values below and save again."
+            )
+        return cleaned

@@ -182,6 +182,36 @@ def test_an_edit_in_the_admins_form_is_audited_with_its_before_and_after(admin_c
     assert entry.action == "edited" and ["name", "Dr. Old", "Dr. New"] in entry.changes
 
 
+def test_a_form_opened_before_the_owner_changed_the_listing_is_refused_with_what_changed(admin_client_, owner):
+    listing = owned_listing(owner, name="Dr. Old", status=Practitioner.Status.PENDING)
+    url = reverse("admin:directory_practitioner_change", args=[listing.pk])
+    form = admin_client_.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"name": "Dr. Corrected", "techniques": [], "locations-TOTAL_FORMS": "0",
+                 "locations-INITIAL_FORMS": "0", "accepting_new_patients": "on"})  # fmt: skip
+    listing.refresh_from_db()
+    listing.bio = "Saved by the owner meanwhile."
+    listing.save()
+
+    refused = admin_client_.post(url, data)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "This listing changed after you opened it, so nothing was saved." in page
+    assert "bio: Saved by the owner meanwhile." in page
+    listing.refresh_from_db()
+    assert (listing.name, listing.bio) == ("Dr. Old", "Saved by the owner meanwhile.")
+    assert not AuditEntry.objects.exists()
+
+    again = {
+        **data,
+        "bio": "Saved by the owner meanwhile.",
+        "based_on": refused.context["adminform"].form.data["based_on"],
+    }
+    assert admin_client_.post(url, again).status_code == 302
+    listing.refresh_from_db()
+    assert (listing.name, listing.bio) == ("Dr. Corrected", "Saved by the owner meanwhile.")
+
+
 def test_listings_a_practitioner_manages_cannot_be_deleted_and_there_is_no_bulk_delete(admin_client_, owner):
     owned = owned_listing(owner)
     assert admin_client_.get(reverse("admin:directory_practitioner_delete", args=[owned.pk])).status_code == 403
