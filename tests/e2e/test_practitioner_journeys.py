@@ -202,9 +202,14 @@ def test_a_form_filled_before_a_moderators_correction_says_so_and_keeps_what_was
     page.get_by_role("button", name="Save").click()
     notice = page.locator("#changed-meanwhile")
     expect(notice).to_contain_text("While you were editing, this listing changed")
+    page.wait_for_load_state()  # styles and scripts applied before anything is measured
     expect(notice).to_contain_text("Phone: (617) 555-0199")
     expect(page.get_by_label("About")).to_have_value("Evening hours on Tuesdays.")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 360.5)"
+        ".map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
     assert axe(page) == []
     page.get_by_role("group", name="Practitioner").get_by_label("Phone", exact=True).fill("(617) 555-0199")
     page.get_by_role("button", name="Save").click()
