@@ -29,3 +29,4 @@ urlpatterns = [
 
 handler400 = "directory.views.bad_request"
 handler404 = "directory.views.not_found"
+handler500 = "directory.views.server_error"

@@ -24,14 +24,19 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {"detail": "The directory is briefly unavailable. Please try again in a minute."}, status=503
-            )
-        else:
-            # Rendered without the request's context processors: they read the account and its messages from the
-            # session, in the database that is away (a signed-in visitor would get a 500 instead).
-            context = {**site(request), "request": request, "user": AnonymousUser(), "messages": ()}
-            response = HttpResponse(render_to_string("503.html", context), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return database_unavailable(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The friendly 503 (JSON for the API), with Retry-After."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": "The directory is briefly unavailable. Please try again in a minute."}, status=503
+        )
+    else:
+        # Rendered without the request's context processors: they read the account and its messages from the
+        # session, in the database that is away (a signed-in visitor would get a 500 instead).
+        context = {**site(request), "request": request, "user": AnonymousUser(), "messages": ()}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

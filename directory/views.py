@@ -1,8 +1,11 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import TooManyFieldsSent
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
+from directory.middleware import database_unavailable
 from directory.models import FormerSlug, Location, Practitioner, Technique
 from directory.pagination import SearchPaginator
 from directory.search import Search
@@ -127,6 +131,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": reason}, status=400)
     return render(request, "400.html", {"reason": reason}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, unless what failed was reaching the database outside a view (a middleware saving the session, say),
+    which is the same friendly 503 as inside one (DatabaseUnavailableMiddleware)."""
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -101,6 +101,31 @@ def test_a_signed_in_visitor_gets_the_friendly_503_too_while_the_database_is_dow
         assertContains(response, "The directory is briefly unavailable", status_code=503)
 
 
+def test_a_database_error_outside_any_view_is_the_friendly_503_too(monkeypatch):
+    """A middleware that reaches the database (the session saved after the view, say) fails past the view's
+    exception handling; the 500 handler answers it as the 503 it is."""
+
+    def unreachable(self, request):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("django.middleware.common.CommonMiddleware.process_request", unreachable)
+    client = Client(raise_request_exception=False)
+    page = client.get("/search/?near=02108")
+    assertContains(page, "The directory is briefly unavailable", status_code=503)
+    assert page["Retry-After"] == "30"
+    assertContains(client.get("/api/v1/practitioners/"), '"detail"', status_code=503)
+
+
+def test_any_other_error_outside_a_view_is_still_the_friendly_500(monkeypatch):
+    def broken(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("django.middleware.common.CommonMiddleware.process_request", broken)
+    response = Client(raise_request_exception=False).get("/search/?near=02108")
+    assertContains(response, "Something went wrong on our side", status_code=500)
+    assert b"boom" not in response.content
+
+
 class TestThrottling:
     @pytest.fixture(autouse=True)
     def three_a_minute(self, settings):
