@@ -61,7 +61,7 @@ bench-places: install
 bench-http: install
 	$(PY) bench/http_load.py
 
-# Load and fault test: stops and starts this machine's PostgreSQL cluster.
+# Load and fault test, reads then writes (bench/load.py); stops and starts this machine's PostgreSQL cluster.
 load: install
 	$(PY) bench/load.py
 
