@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from directory.forms import LOCATION_FIELDS as IMPORTED_LOCATION_FIELDS
-from directory.models import Location, Practitioner
+from directory.models import Location, Practitioner, Technique
 
 PRACTITIONER_FIELDS = ("name", "credentials", "email", "phone", "website", "bio")
 # The import's location columns, and where the pin came from.
@@ -38,32 +38,40 @@ def listing_version(practitioner: Practitioner, pending_id: int | None) -> str:
     return f"{practitioner.updated_at.timestamp():.6f}-{pending_id or 0}"
 
 
+# What a location is where a person reads it: a notice compares locations on these, not on the pin.
 ADDRESS_FIELDS = ("clinic_name", "address_line1", "city", "state", "postal_code", "country", "phone")
 
 
-def listing_differences(proposed: dict, current: dict, labels: dict[str, str]) -> list[str]:
-    """Where `current` differs from `proposed` (both in the proposal's shape), one line each as the owner reads
-    it: "Phone: (617) 555-0199", "Techniques: Blair, NUCCA", "Location 2: 1 Elm St, Boston, MA 02108"."""
-    from directory.models import Technique
+def _locations_text(locations: list[dict]) -> str:
+    return "; ".join(
+        f"{location['clinic_name'] or location['address_line1']}, {location['address_line1']}, {location['city']} "
+        f"{location['state']} {location['postal_code']}, phone {location['phone'] or 'none'} "
+        f"({location['latitude']:.5f}, {location['longitude']:.5f})"
+        for location in locations
+    )
 
-    lines = []
-    for name in PRACTITIONER_FIELDS:
-        if proposed["practitioner"][name] != current["practitioner"][name]:
-            lines.append(f"{labels[name]}: {current['practitioner'][name] or '(empty)'}")
-    if sorted(proposed["techniques"]) != sorted(current["techniques"]):
-        names = Technique.objects.filter(pk__in=current["techniques"]).order_by("name").values_list("name", flat=True)
-        lines.append(f"Techniques: {', '.join(names) or '(none)'}")
-    count = max(len(proposed["locations"]), len(current["locations"]))
-    for index in range(count):
-        mine = proposed["locations"][index] if index < len(proposed["locations"]) else None
-        now = current["locations"][index] if index < len(current["locations"]) else None
-        if mine is not None and now is not None and all(mine[name] == now[name] for name in ADDRESS_FIELDS):
-            continue
-        if now is None:
-            lines.append(f"Location {index + 1}: (none)")
-        else:
-            place = f"{now['city']}, {now['state']} {now['postal_code']}"
-            lines.append(
-                f"Location {index + 1}: {now['clinic_name'] or now['address_line1']}, {now['address_line1']}, {place}"
-            )
-    return lines
+
+def listing_changes(
+    before: dict, after: dict, *, location_fields: tuple[str, ...] = LOCATION_FIELDS
+) -> list[list[str]]:
+    """Each difference between two listings in the proposal's shape, as [what, before, after] text (not yet
+    escaped): the practitioner's fields by name, then "techniques" and "locations" (compared on
+    `location_fields`). The desk's diff of a revision and the owner's "changed meanwhile" notice both read it."""
+    changes = [
+        [name, str(before["practitioner"].get(name, "")), str(value)]
+        for name, value in after["practitioner"].items()
+        if before["practitioner"].get(name) != value
+    ]
+    if sorted(before["techniques"]) != sorted(after["techniques"]):
+        names = dict(Technique.objects.values_list("pk", "name"))
+        named = [
+            ", ".join(names.get(pk, "(deleted technique)") for pk in values["techniques"]) for values in (before, after)
+        ]
+        changes.append(["techniques", *named])
+
+    def compared(values: dict) -> list[list]:
+        return [[location[name] for name in location_fields] for location in values["locations"]]
+
+    if compared(before) != compared(after):
+        changes.append(["locations", _locations_text(before["locations"]), _locations_text(after["locations"])])
+    return changes

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from directory.models import Location, Practitioner
 from practice import services
 from practice.forms import AccountCloseForm, ClaimForm, ListingForm, LocationFormSet
-from practice.listing import listing_differences, listing_values, listing_version
+from practice.listing import ADDRESS_FIELDS, listing_changes, listing_values, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.personal_data import personal_data
 
@@ -178,9 +178,11 @@ def _changed_meanwhile(
     form.data = data
     current = pending.proposed if pending else listing_values(practitioner)
     labels = {name: str(field.label) for name, field in ListingForm.base_fields.items()}
+    changes = listing_changes(proposed, current, location_fields=ADDRESS_FIELDS)
+    changed = [f"{labels.get(what, what.capitalize())}: {now or '(empty)'}" for what, _, now in changes]
     _mark_pins(locations)
     context = {"form": form, "locations": locations, "practitioner": practitioner, "pending": pending,
-               "changed": listing_differences(proposed, current, labels)}  # fmt: skip
+               "changed": changed}  # fmt: skip
     return render(request, "practice/listing_form.html", context, status=409)
 
 
