@@ -204,16 +204,16 @@ def _other_claims_close(
 ) -> list[Claim]:
     """Rejects, with the reason their claimants are told, the listing's other pending claims once one is approved:
     a listing has one owner, so of two claims decided at once only one can win."""
-    closed = []
     others = Claim.objects.select_for_update().pending().filter(practitioner=practitioner).exclude(pk=approved.pk)
-    for other in others.select_related("claimant"):
-        closed.append(_decide(other, moderator, Claim.Status.REJECTED, ANOTHER_CLAIM_APPROVED))
-        email_send(
-            to=other.claimant.email,
-            template="claim_rejected",
-            context={"practitioner": practitioner, "reason": ANOTHER_CLAIM_APPROVED},
-        )
-    return closed
+    return [_claim_refuse(other, moderator, ANOTHER_CLAIM_APPROVED) for other in others.select_related("claimant")]
+
+
+def _claim_refuse(claim: Claim, moderator: AbstractBaseUser | None, reason: str) -> Claim:
+    """Decides a pending claim as rejected and tells the claimant why."""
+    claim = _decide(claim, moderator, Claim.Status.REJECTED, reason)
+    email_send(to=claim.claimant.email, template="claim_rejected",
+               context={"practitioner": claim.practitioner, "reason": reason})  # fmt: skip
+    return claim
 
 
 def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> list[Claim]:
@@ -230,12 +230,7 @@ def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> list[Claim]:
 
 def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> None:
     with transaction.atomic():
-        claim = _decide(claim, moderator, Claim.Status.REJECTED, reason)
-        email_send(
-            to=claim.claimant.email,
-            template="claim_rejected",
-            context={"practitioner": claim.practitioner, "reason": reason},
-        )
+        _claim_refuse(claim, moderator, reason)
 
 
 ACCOUNT_CLOSED_REASON = "Its owner closed their account and took the listing off the directory."
