@@ -74,10 +74,9 @@ def listing_edit(
     changed since."""
     with transaction.atomic():
         practitioner = _locked(practitioner)
-        if based_on is not None:
-            pending_id = Revision.objects.pending().filter(practitioner=practitioner).values_list("pk", flat=True)
-            if based_on != listing_version(practitioner, pending_id.first()):
-                raise ListingChanged(f"{practitioner.display_name} changed after the form was filled.")
+        pending = Revision.objects.select_for_update().pending().filter(practitioner=practitioner).first()
+        if based_on is not None and based_on != listing_version(practitioner, pending.pk if pending else None):
+            raise ListingChanged(f"{practitioner.display_name} changed after the form was filled.")
         practitioner.accepting_new_patients = accepting_new_patients
         if practitioner.status != Practitioner.Status.PUBLISHED:
             if practitioner.status == Practitioner.Status.REJECTED:
@@ -86,12 +85,11 @@ def listing_edit(
             return None
         practitioner.save(update_fields=["accepting_new_patients", "updated_at"])
         public_version_bump()
-        pending = Revision.objects.select_for_update().pending().filter(practitioner=practitioner).first()
+        changes = differs(proposed, practitioner)
         if pending is not None:
-            replaced = Revision.Status.SUPERSEDED if differs(proposed, practitioner) else Revision.Status.WITHDRAWN
-            pending.status = replaced
+            pending.status = Revision.Status.SUPERSEDED if changes else Revision.Status.WITHDRAWN
             pending.save(update_fields=["status"])
-        if not differs(proposed, practitioner):
+        if not changes:
             return None
         return Revision.objects.create(practitioner=practitioner, proposed=proposed, submitted_by=editor)
 
