@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,8 @@ from psycopg2 import sql
 BACKUP_DIR = Path(settings.BASE_DIR) / "backups"
 POSTGRES_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# All or nothing: one transaction, stopping at the first error.
+PG_RESTORE = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
 
 
 class BackupError(Exception):
@@ -42,12 +43,34 @@ def _vendor(alias: str) -> str:
     return vendor
 
 
-def _postgres_environment(alias: str) -> dict[str, str]:
-    """libpq's variables for the alias's server; the database name is passed on the command line."""
+LIBPQ = {"HOST": ("host", "PGHOST"), "PORT": ("port", "PGPORT"), "USER": ("user", "PGUSER"),
+         "PASSWORD": ("password", "PGPASSWORD")}  # fmt: skip
+
+
+def _server(alias: str) -> dict[str, str]:
+    """The alias's server as psycopg2's keywords (host, port, user, password), those that are set."""
     database = connections[alias].settings_dict
-    environment = {"PGHOST": database.get("HOST") or "", "PGPORT": str(database.get("PORT") or ""),
-                   "PGUSER": database.get("USER") or "", "PGPASSWORD": database.get("PASSWORD") or ""}  # fmt: skip
-    return {**os.environ, **{name: value for name, value in environment.items() if value}}
+    return {keyword: str(database[name]) for name, (keyword, _) in LIBPQ.items() if database.get(name)}
+
+
+def _postgres_environment(alias: str) -> dict[str, str]:
+    """The same server as libpq's variables, for pg_dump and friends; the database is named on the command line."""
+    variables = {variable: keyword for keyword, variable in LIBPQ.values()}
+    server = _server(alias)
+    return {**os.environ, **{variable: server[keyword] for variable, keyword in variables.items() if keyword in server}}
+
+
+def _sqlite_checked(path: Path) -> sqlite3.Connection:
+    """The SQLite backup at `path`, read-only, once it passes SQLite's integrity check."""
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        sound = source.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:  # too damaged to be checked at all
+        sound = False
+    if not sound:
+        source.close()
+        raise BackupError(f"{path} fails SQLite's integrity check: it is damaged.")
+    return source
 
 
 def _run(command: list[str], environment: dict[str, str]) -> None:
@@ -104,13 +127,7 @@ def _postgres_tables(alias: str) -> int:
 
 def _postgres_create_if_missing(alias: str) -> None:
     database = connections[alias].settings_dict
-    maintenance = psycopg2.connect(
-        dbname="postgres",
-        host=database.get("HOST") or None,
-        port=database.get("PORT") or None,
-        user=database.get("USER") or None,
-        password=database.get("PASSWORD") or None,
-    )
+    maintenance = psycopg2.connect(dbname="postgres", **_server(alias))
     maintenance.autocommit = True
     try:
         with maintenance.cursor() as cursor:
@@ -140,17 +157,16 @@ def backup_restore(*, path: Path, database: str = "default", replace: bool = Fal
     connections[database].close()
     if vendor == "postgresql":
         name = connections[database].settings_dict["NAME"]
-        command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-        command += ["--clean", "--if-exists"] if tables else []
+        command = [*PG_RESTORE, *(["--clean", "--if-exists"] if tables else [])]
         _run([*command, f"--dbname={name}", str(path)], _postgres_environment(database))
     else:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source:
-            if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupError(f"{path} fails SQLite's integrity check: it is damaged.")
+        source = _sqlite_checked(path)
+        try:
             connection = connections[database]
             connection.ensure_connection()
             source.backup(connection.connection)
-        source.close()
+        finally:
+            source.close()
 
 
 def _counts(cursor, tables: list[str], quote) -> dict[str, int]:
@@ -172,25 +188,20 @@ def _model_tables() -> list[str]:
 
 
 def backup_verify(*, path: Path, database: str = "default") -> Verified:
-    """Restores the backup into a scratch database (beside `database` on its PostgreSQL server, or a temporary
-    SQLite file), counts the rows of every table the code knows and its applied migrations, and drops the copy.
-    A backup that cannot be restored, or lacks a table, raises BackupError."""
+    """Counts the rows of every table the code knows and the applied migrations in a backup: a PostgreSQL one
+    restored into a scratch database beside `database` (dropped afterwards), a SQLite one read as it is, after
+    its integrity check. A backup that cannot be restored, or lacks a table, raises BackupError."""
     kind = _kind(path)
     tables = _model_tables()
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / "verify.sqlite3"
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as source, sqlite3.connect(copy) as target:
-                if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                    raise BackupError(f"{path} fails SQLite's integrity check: it is damaged.")
-                source.backup(target)
-                try:
-                    rows = _counts(target.cursor(), tables, lambda name: f'"{name}"')
-                    migrations = target.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
-                except sqlite3.OperationalError as error:
-                    raise BackupError(f"{path} lacks what the code needs: {error}.") from error
+    if kind == "sqlite":  # the backup is a database itself: read it, read-only, once it passes the check
+        source = _sqlite_checked(path)
+        try:
+            rows = _counts(source.cursor(), tables, lambda name: f'"{name}"')
+            migrations = source.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            raise BackupError(f"{path} lacks what the code needs: {error}.") from error
+        finally:
             source.close()
-            target.close()
         return Verified(rows, migrations)
     if _vendor(database) != "postgresql":
         raise BackupError("A PostgreSQL backup is verified on a PostgreSQL server: set DATABASE_URL to one.")
@@ -198,9 +209,8 @@ def backup_verify(*, path: Path, database: str = "default") -> Verified:
     environment = _postgres_environment(database)
     _run(["createdb", scratch], environment)
     try:
-        command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-        _run([*command, f"--dbname={scratch}", str(path)], environment)
-        copy = psycopg2.connect(dbname=scratch, **_libpq(environment))
+        _run([*PG_RESTORE, f"--dbname={scratch}", str(path)], environment)
+        copy = psycopg2.connect(dbname=scratch, **_server(database))
         try:
             with copy.cursor() as cursor:
                 rows = _counts(cursor, tables, lambda name: sql.Identifier(name).as_string(copy))
@@ -213,8 +223,3 @@ def backup_verify(*, path: Path, database: str = "default") -> Verified:
     finally:
         _run(["dropdb", "--if-exists", scratch], environment)
     return Verified(rows, migrations)
-
-
-def _libpq(environment: dict[str, str]) -> dict[str, str]:
-    names = {"PGHOST": "host", "PGPORT": "port", "PGUSER": "user", "PGPASSWORD": "password"}
-    return {keyword: environment[variable] for variable, keyword in names.items() if environment.get(variable)}

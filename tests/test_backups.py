@@ -4,6 +4,7 @@ directory keeps, and patients' searches answer the same from it; a backup is ref
 from __future__ import annotations
 
 import io
+import sqlite3
 from pathlib import Path
 
 import psycopg2
@@ -156,3 +157,20 @@ def test_a_file_that_is_not_a_backup_is_refused_plainly(tmp_path):
         call_command("restore", str(other), replace=True)
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("restore", str(tmp_path / "missing.dump"), replace=True)
+
+
+def test_a_damaged_sqlite_backup_is_refused_plainly(tmp_path):
+    damaged = tmp_path / "directory-damaged.sqlite3"
+    with sqlite3.connect(damaged) as database:
+        database.execute("CREATE TABLE filler (text TEXT)")
+        database.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 200)
+    database.close()
+    with damaged.open("r+b") as file:  # a disk that lost some sectors
+        file.seek(4096)
+        file.write(b"\xff" * 8192)
+    commands = [("verify_backup", {})]
+    if connections["default"].vendor == "sqlite":  # PostgreSQL refuses a SQLite file before reading it
+        commands.append(("restore", {"replace": True}))
+    for command, options in commands:
+        with pytest.raises(CommandError, match="fails SQLite's integrity check: it is damaged"):
+            call_command(command, str(damaged), **options)
