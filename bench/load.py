@@ -17,31 +17,19 @@ whose database you may stop. The clients are this script's threads (keep-alive c
 from __future__ import annotations
 
 import argparse
-import http.client
 import random
 import statistics
 import subprocess
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
-from serving import ADDRESS, drop, gunicorn, prepare
-from writers import PASSWORD, Browser, Record, admin, approvals_audited, check, patient, practitioner
+from serving import drop, gunicorn, prepare
+from writers import PASSWORD, Browser, Record, Visit, admin, approvals_audited, check, patient, practitioner
 
 DATABASE = "directory_bench_load"
 LABELS = {"confirm": "still correct"}
-HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
-
-
-@dataclass
-class Result:
-    started: float
-    kind: str
-    status: int
-    milliseconds: float
-    friendly: bool
 
 
 def cluster() -> tuple[str, str]:
@@ -55,24 +43,12 @@ def postgres(action: str) -> None:
         ["-m", "fast"] if action == "stop" else [])], check=True)  # fmt: skip
 
 
-def client(stop_at: float, paths: list[tuple[str, str]], results: list[Result], seed: int) -> None:
+def reader(stop_at: float, paths: list[tuple[str, str]], browser: Browser, seed: int) -> None:
+    """A patient who only reads: search pages, API searches and profiles, one after another."""
     rng = random.Random(seed)
-    host, port = ADDRESS.split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=30)
     while time.monotonic() < stop_at:
         kind, path = rng.choice(paths)
-        started = time.monotonic()
-        try:
-            connection.request("GET", path, headers=HEADERS)
-            response = connection.getresponse()
-            body = response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            connection = http.client.HTTPConnection(host, int(port), timeout=30)
-            status, body = 0, b""
-        friendly = status == 503 and (b"briefly unavailable" in body) and b"Traceback" not in body
-        results.append(Result(started, kind, status, (time.monotonic() - started) * 1000, friendly))
+        browser.request(kind, "GET", path)
 
 
 def drive(threads: list[threading.Thread], outage: tuple[float, float] | None) -> None:
@@ -88,16 +64,14 @@ def drive(threads: list[threading.Thread], outage: tuple[float, float] | None) -
         thread.join()
 
 
-def run(seconds: int, concurrency: int, paths: list[tuple[str, str]], outage: tuple[float, float] | None):
-    results: list[Result] = []
-    began = time.monotonic()
-    threads = [
-        threading.Thread(target=client, args=(began + seconds, paths, results, seed)) for seed in range(concurrency)
-    ]
+def run(
+    seconds: int, concurrency: int, paths: list[tuple[str, str]], outage: tuple[float, float] | None
+) -> list[Visit]:
+    record, began = Record(), time.monotonic()
+    threads = [threading.Thread(target=reader, args=(began + seconds, paths, Browser(record, began), seed))
+               for seed in range(concurrency)]  # fmt: skip
     drive(threads, outage)
-    for result in results:
-        result.started -= began
-    return results
+    return record.visits
 
 
 def accounts(practitioners: int = 5, admins: int = 2) -> tuple[list[tuple[str, int]], list[str]]:
@@ -214,7 +188,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def summarize(title: str, results: list[Result], seconds: int) -> None:
+def summarize(title: str, results: list[Visit], seconds: int) -> None:
     print(f"\n{title}\n")
     print(
         "| requests | requests/s | p50 ms | p95 ms | p99 ms | 2xx | 5xx | of which friendly 503 | failed connections |"
@@ -231,7 +205,7 @@ def summarize(title: str, results: list[Result], seconds: int) -> None:
     )
 
 
-def timeline(results: list[Result], seconds: int, step: int = 5) -> None:
+def timeline(results: list[Visit], seconds: int, step: int = 5) -> None:
     print("\n| seconds | 2xx | 503 (friendly) | other 5xx | failed connections |")
     print("|---|---:|---:|---:|---:|")
     for start in range(0, seconds, step):
