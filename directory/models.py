@@ -13,10 +13,18 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.text import slugify
 
-from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, distance_km
+from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
 
 EARTH_HALF_CIRCUMFERENCE_KM = 20_004.0
 REDUCED_LATITUDE = ATan(Value(1 - WGS84_F) * Tan(Radians("latitude")))
+
+
+class Coordinate(models.FloatField):
+    """A latitude or longitude in degrees, written to the database rounded (geo.coordinate_rounded)."""
+
+    def get_prep_value(self, value: object) -> float | None:
+        value = super().get_prep_value(value)
+        return None if value is None else coordinate_rounded(value)
 
 
 class Technique(models.Model):
@@ -251,8 +259,8 @@ class Location(models.Model):
     state = models.CharField("state or province", max_length=50)
     postal_code = models.CharField(max_length=20)
     country = models.CharField(max_length=2, choices=Country.choices, default=Country.US)
-    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    latitude = Coordinate(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = Coordinate(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     phone = models.CharField(max_length=40, blank=True)
     placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.FILE)
     # The point as a unit vector on the sphere of reduced latitude, kept by the database, for GeodesicDistance.
