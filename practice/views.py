@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from allauth.account.decorators import verified_email_required
-from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.emails import has_verified_email
 from directory.models import Location, Practitioner
 from practice import services
 from practice.forms import AccountCloseForm, ClaimForm, ListingForm, LocationFormSet
@@ -219,10 +219,7 @@ def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if practitioner.owner_id == request.user.pk:
         messages.info(request, "You already manage this listing.")
         return redirect("practice:dashboard")
-    email_matches = (
-        bool(practitioner.email)
-        and EmailAddress.objects.filter(user=request.user, verified=True, email__iexact=practitioner.email).exists()
-    )
+    email_matches = has_verified_email(request.user, practitioner.email)
     form = ClaimForm(request.POST if request.method == "POST" else None)
     context = {"practitioner": practitioner, "form": form, "email_matches": email_matches}
     if (answer := _form_answer(request, "practice/claim_form.html", context, limit="claim")) is not None:
