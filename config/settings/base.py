@@ -115,6 +115,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Upper Cervical Directory: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("SITE_PROTOCOL", "http")
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # allauth's rate limits (its defaults: signup 20/m per address, failed logins 10/m per address and 5 per 5 min
 # per account, password reset 20/m per address and 5/m per e-mail, ...), counted in the cache, so shared by
 # every app server when REDIS_URL is set. The claim form (practice/) is limited the same way.
@@ -163,6 +164,11 @@ STATIC_URL = "static/"
 # Development and tests serve static files from the apps' folders; production collects them (production.py).
 WHITENOISE_USE_FINDERS = True
 
+# Behind N trusted proxies the client is the Nth address from the right of X-Forwarded-For; with 0 it is
+# REMOTE_ADDR, so a client cannot dodge a limit by sending its own X-Forwarded-For. Every rate limit (allauth's,
+# through ACCOUNT_ADAPTER, the API throttle's and the site's own forms') counts by config.network.client_address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["directory.api.renderers.MarkupSafeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -170,9 +176,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["directory.api.throttling.AnonymousSearchThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Behind N trusted proxies the client is the Nth address from the right of X-Forwarded-For; with 0 it is
-    # REMOTE_ADDR, so a client cannot dodge the throttle by sending its own X-Forwarded-For.
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttle asks config.network.client_address all the same
     "UNAUTHENTICATED_USER": None,
 }
 API_ANON_RATE = env_str("API_ANON_RATE", "600/min")

@@ -1,6 +1,8 @@
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
+from config.network import client_address
+
 
 class AnonymousSearchThrottle(AnonRateThrottle):
     """Anonymous API requests per client address at settings.API_ANON_RATE, read per request (DRF reads its
@@ -12,6 +14,9 @@ class AnonymousSearchThrottle(AnonRateThrottle):
 
     def get_rate(self) -> str:
         return settings.API_ANON_RATE
+
+    def get_ident(self, request) -> str:
+        return client_address(request)
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
