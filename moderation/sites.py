@@ -7,6 +7,7 @@ from datetime import datetime
 
 from allauth.core import ratelimit
 from django.contrib import admin
+from django.contrib.auth.forms import UsernameField
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -16,6 +17,13 @@ from moderation.models import Report
 from practice.models import Claim, Revision
 
 QUEUE_LENGTH = 10
+
+
+def login_identity(typed: str) -> str:
+    """The account a sign-in names, as authentication finds it: the admin's login form normalises the name (NFKC:
+    full-width letters become ASCII), allauth's backend compares it in lower case. The failures limit counts
+    by this, so "admin@example.org" in full-width letters is the same account, not a fresh allowance."""
+    return (UsernameField().clean(typed) or "").lower()
 
 
 @dataclass
@@ -87,7 +95,7 @@ class DeskSite(admin.AdminSite):
         ACCOUNT_RATE_LIMITS["admin_login_failed"]); a success does not count."""
         if request.method != "POST":
             return super().login(request, extra_context)
-        key = request.POST.get("username", "").strip().lower()
+        key = login_identity(request.POST.get("username", ""))
         if not ratelimit.consume(request, action="admin_login_failed", key=key, dry_run=True):
             return ratelimit.respond_429(request)
         response = super().login(request, extra_context)

@@ -465,3 +465,25 @@ def test_nobody_but_moderators_can_post_a_decision(client, owner, who):
     report.refresh_from_db()
     assert listing.status == Practitioner.Status.PENDING and report.is_open
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "\uff53\uff54\uff41\uff46\uff46@example.com",  # full-width letters, which the login form folds to ASCII
+        "STAFF@EXAMPLE.COM",
+        "  staff@example.com ",
+        "\uff33\uff34\uff21\uff26\uff26@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.\uff43\uff4f\uff4d",
+    ],
+)
+@pytest.mark.parametrize("from_address", ["127.0.0.1", "192.0.2.44"])
+def test_a_locked_admin_account_stays_locked_however_its_address_is_spelled(client, spelled, from_address):
+    from tests.factories import ACCOUNT_PASSWORD
+
+    UserFactory(email="staff@example.com", is_staff=True)
+    url = reverse("admin:login")
+    for _ in range(5):
+        client.post(url, {"username": "staff@example.com", "password": "wrong"})
+    response = client.post(url, {"username": spelled, "password": ACCOUNT_PASSWORD}, REMOTE_ADDR=from_address)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
