@@ -1,4 +1,7 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
 
 from accounts.models import User
 
@@ -13,3 +16,14 @@ class EmailUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up, costing the same whether or not the address already has an account."""
+
+    def try_save(self, request: HttpRequest):
+        if self.account_already_exists:
+            # allauth then only e-mails the address's owner, while a new account hashes its password: hashing
+            # here too keeps the answer's time from telling a stranger which addresses have accounts.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

@@ -116,6 +116,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Upper Cervical Directory: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("SITE_PROTOCOL", "http")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # allauth's rate limits (its defaults: signup 20/m per address, failed logins 10/m per address and 5 per 5 min
 # per account, password reset 20/m per address and 5/m per e-mail, ...), counted in the cache, so shared by
 # every app server when REDIS_URL is set. The claim form (practice/) is limited the same way.
