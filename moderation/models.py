@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
         EDITED = "edited", "Edited in the admin"
         REVISION_APPROVED = "revision_approved", "Edit approved"
         REVISION_REJECTED = "revision_rejected", "Edit rejected"
+        REVISION_WITHDRAWN = "revision_withdrawn", "Edit withdrawn: the listing changed hands"
         CLAIM_APPROVED = "claim_approved", "Claim approved"
         CLAIM_REJECTED = "claim_rejected", "Claim rejected"
         REPORT_RESOLVED = "report_resolved", "Report resolved"

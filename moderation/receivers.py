@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from directory.models import Practitioner
 from moderation.models import AuditEntry, Report
 from moderation.services import account_label, audit_record
-from practice.signals import account_closing, personal_data_requested
+from practice.signals import account_closing, personal_data_requested, revisions_withdrawn
 
 
 @receiver(account_closing)
@@ -24,6 +24,20 @@ def account_closing_record(sender: object, *, user: AbstractBaseUser, listings: 
         audit_record(action=AuditEntry.Action.ACCOUNT_CLOSED, actor=user, practitioner=practitioner, changes=changes)
     if not listings:
         audit_record(action=AuditEntry.Action.ACCOUNT_CLOSED, actor=user, subject=f"Account #{user.pk}")
+
+
+@receiver(revisions_withdrawn)
+def revisions_withdrawn_record(
+    sender: object, *, practitioner: Practitioner, revisions: list, actor: AbstractBaseUser | None, **kwargs: object
+) -> None:
+    """One entry per edit withdrawn because the listing changed hands, naming who had sent it."""
+    for revision in revisions:
+        audit_record(
+            action=AuditEntry.Action.REVISION_WITHDRAWN,
+            actor=actor,
+            practitioner=practitioner,
+            changes=[["edit sent by", account_label(revision.submitted_by_id), ""]],
+        )
 
 
 def _by(entry: AuditEntry, user: AbstractBaseUser) -> str:

@@ -40,6 +40,7 @@ class Revision(Reviewed):
         REJECTED = "rejected", "Rejected"
         SUPERSEDED = "superseded", "Replaced by a later edit"
         WITHDRAWN = "withdrawn", "Withdrawn by the practitioner"
+        OWNER_CHANGED = "owner_changed", "Withdrawn: the listing changed hands"
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="revisions")
     proposed = models.JSONField()

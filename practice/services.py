@@ -12,7 +12,7 @@ from directory.models import Location, Practitioner
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.notifications import email_send, owner_notify
-from practice.signals import account_closing
+from practice.signals import account_closing, revisions_withdrawn
 
 
 class ReviewConflict(Exception):
@@ -171,6 +171,18 @@ def revision_reject(*, revision: Revision, moderator: AbstractBaseUser, reason: 
         owner_notify(practitioner=practitioner, template="revision_rejected", reason=reason)
 
 
+def _owner_change(practitioner: Practitioner, owner: AbstractBaseUser, actor: AbstractBaseUser | None) -> None:
+    """Gives the (locked) listing to `owner`. An edit the previous owner left pending is withdrawn, not inherited:
+    the new owner never sees nor publishes someone else's proposal (the revision and an audit entry keep it)."""
+    withdrawn = list(Revision.objects.select_for_update().pending().filter(practitioner=practitioner))
+    if withdrawn:
+        Revision.objects.filter(pk__in=[revision.pk for revision in withdrawn]).update(
+            status=Revision.Status.OWNER_CHANGED, decided_at=timezone.now()
+        )
+        revisions_withdrawn.send(sender=_owner_change, practitioner=practitioner, revisions=withdrawn, actor=actor)
+    practitioner.owner = owner
+
+
 def claim_submit(
     *, practitioner: Practitioner, claimant: AbstractBaseUser, note: str, npi: str, email_verified: bool
 ) -> Claim:
@@ -185,7 +197,7 @@ def claim_submit(
         claim.note, claim.npi = note, npi
         if automatic:
             claim.status, claim.approved_automatically, claim.decided_at = Claim.Status.APPROVED, True, timezone.now()
-            practitioner.owner = claimant
+            _owner_change(practitioner, claimant, actor=None)
             practitioner.confirmed_at = timezone.now()
             practitioner.save(update_fields=["owner", "confirmed_at", "updated_at"])
         claim.save()
@@ -220,7 +232,8 @@ def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> list[Claim]:
     with transaction.atomic():
         practitioner = _locked(claim.practitioner)
         claim = _decide(claim, moderator, Claim.Status.APPROVED)
-        practitioner.owner = claim.claimant
+        if practitioner.owner_id != claim.claimant_id:
+            _owner_change(practitioner, claim.claimant, actor=moderator)
         practitioner.save(update_fields=["owner", "updated_at"])
         owner_notify(practitioner=practitioner, template="claim_approved")
         return _other_claims_close(practitioner, approved=claim, moderator=moderator)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 
 from directory.answers import public_version
 from directory.models import FormerSlug, Practitioner
@@ -230,3 +231,51 @@ def test_a_listing_nobody_manages_is_marked_from_its_creation_but_nobody_is_e_ma
     assert mail.outbox == []
     listing.refresh_from_db()
     assert listing.stale_since is not None
+
+
+def _pending_edit_of(listing: Practitioner, **changes: str) -> Revision:
+    proposed = listing_values(listing)
+    proposed["practitioner"].update(changes)
+    return services.listing_edit(
+        practitioner=listing, editor=listing.owner, proposed=proposed, accepting_new_patients=True
+    )
+
+
+def test_a_claim_approved_away_from_an_owner_withdraws_their_pending_edit_and_records_it(owner, moderator, sent):
+    listing = owned_listing(owner)
+    revision = _pending_edit_of(listing, bio="The previous owner's proposal.")
+    claimant = UserFactory(email="new-owner@example.com")
+    claim = services.claim_submit(practitioner=listing, claimant=claimant, note="", npi="", email_verified=False)
+    with sent():
+        desk.claim_approve(claim=claim, moderator=moderator)
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.OWNER_CHANGED and revision.proposed["practitioner"]["bio"]
+    assert not Revision.objects.pending().exists()
+    withdrawn = AuditEntry.objects.get(action=AuditEntry.Action.REVISION_WITHDRAWN)
+    assert (withdrawn.actor, withdrawn.changes) == (moderator, [["edit sent by", f"account #{owner.pk}", ""]])
+    with pytest.raises(desk.ReviewConflict):  # nobody can publish it any more, the new owner included
+        desk.revision_approve(revision=revision, moderator=moderator)
+
+
+def test_the_new_owner_edits_the_published_listing_not_the_previous_owners_proposal(client, owner, moderator):
+    listing = owned_listing(owner, bio="Published bio.")
+    _pending_edit_of(listing, bio="The previous owner's proposal.")
+    claimant = UserFactory(email="new-owner@example.com")
+    claim = services.claim_submit(practitioner=listing, claimant=claimant, note="", npi="", email_verified=False)
+    desk.claim_approve(claim=claim, moderator=moderator)
+    client.force_login(claimant)
+    page = client.get(reverse("practice:edit", args=[listing.pk])).content.decode()
+    assert "Published bio." in page and "previous owner" not in page
+    assert "awaiting review" not in client.get(reverse("practice:dashboard")).content.decode()
+
+
+def test_an_automatic_claim_of_a_listing_whose_owner_left_withdraws_the_edit_they_left(owner):
+    listing = owned_listing(owner, email="clinic@example.com")
+    revision = _pending_edit_of(listing, bio="Left behind.")
+    owner.delete()  # an account removed in the admin: the listing is unowned, its edit still pending
+    claimant = UserFactory(email="clinic@example.com")
+    services.claim_submit(practitioner=listing, claimant=claimant, note="", npi="", email_verified=True)
+    revision.refresh_from_db()
+    listing.refresh_from_db()
+    assert listing.owner == claimant and revision.status == Revision.Status.OWNER_CHANGED
+    assert AuditEntry.objects.get(action=AuditEntry.Action.REVISION_WITHDRAWN).actor is None
