@@ -29,6 +29,7 @@ from moderation.exporting import EXPORT_FILE_NAME, export_write
 from moderation.forms import ImportForm, ListingAdminForm, NoteForm
 from moderation.models import AuditEntry, Report
 from practice.forms import ReasonForm
+from practice.listing import listing_changes, listing_values
 from practice.models import Claim, Revision
 
 IMPORT_SECONDS = 3600  # how long an uploaded file waits for its confirmation
@@ -78,6 +79,17 @@ def changes_table(changes: list[list]) -> str:
         "<th scope='col'>After</th></tr></thead><tbody>{}</tbody></table>",
         body,
     )
+
+
+NEW_LISTING = {"practitioner": {}, "techniques": [], "locations": []}
+
+
+def _listing_record(practitioner: Practitioner, form: forms.ModelForm) -> dict:
+    """The listing in the proposal's shape (practice.listing), with every field the admin's form edits."""
+    record = listing_values(practitioner)
+    names = [field.name for field in Practitioner._meta.concrete_fields if field.name in form.fields]
+    record["practitioner"].update({name: getattr(practitioner, name) for name in names})
+    return record
 
 
 class LocationInline(admin.StackedInline):
@@ -139,12 +151,16 @@ class ListingAdmin(PractitionerAdmin):
             body,
         )
 
+    def save_model(self, request: HttpRequest, obj: Practitioner, form, change: bool) -> None:
+        form.listing_before = _listing_record(Practitioner.objects.get(pk=obj.pk), form) if change else NEW_LISTING
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Audits what the save changed, read from the database before and after: not what the form says it
+        changed (an inline naming another listing's location "changes" it, and nothing happens)."""
         super().save_related(request, form, formsets, change)
-        changes = [
-            [name, str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))] for name in form.changed_data
-        ]
-        changes += [["locations", "", "changed in the admin"] for formset in formsets if formset.has_changed()][:1]
+        after = _listing_record(Practitioner.objects.get(pk=form.instance.pk), form)
+        changes = listing_changes(form.listing_before, after)
         services.listing_edited(practitioner=form.instance, moderator=request.user, changes=changes)
 
     @admin.action(description="Publish the selected listings", permissions=["change"])

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from directory.importing import IMPORT_COLUMNS
-from directory.models import FormerSlug, Practitioner, Technique, UnmetDemand
+from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from moderation import services as desk
 from moderation.models import AuditEntry, Report
 from practice import services
@@ -487,3 +487,45 @@ def test_a_locked_admin_account_stays_locked_however_its_address_is_spelled(clie
     response = client.post(url, {"username": spelled, "password": ACCOUNT_PASSWORD}, REMOTE_ADDR=from_address)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def _change_form_data(client: Client, listing: Practitioner) -> tuple[str, dict]:
+    """The listing's admin change form as the browser would send it back unchanged, its locations included."""
+    url = reverse("admin:directory_practitioner_change", args=[listing.pk])
+    page = client.get(url).context
+    data = {name: page["adminform"].form[name].value() or "" for name in page["adminform"].form.fields}
+    data["techniques"] = [str(pk) for pk in listing.techniques.values_list("pk", flat=True)]
+    data["accepting_new_patients"] = "on" if listing.accepting_new_patients else ""
+    (formset,) = [inline.formset for inline in page["inline_admin_formsets"]]
+    data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
+    for form in formset.forms:
+        data.update({form.add_prefix(name): form[name].value() or "" for name in form.fields})
+    return url, data
+
+
+def test_an_unchanged_save_in_the_admin_records_nothing(admin_client_, owner):
+    listing = owned_listing(owner)
+    url, data = _change_form_data(admin_client_, listing)
+    assert admin_client_.post(url, data).status_code == 302
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_inline_naming_another_listings_location_records_no_change_that_did_not_happen(admin_client_, owner):
+    listing, other = owned_listing(owner), owned_listing(UserFactory(), name="Dr. Elsewhere")
+    theirs = other.locations.get()
+    before = sorted(Location.objects.values_list("pk", "practitioner_id", "address_line1", "latitude"))
+    url, data = _change_form_data(admin_client_, listing)
+    data["locations-0-id"] = str(theirs.pk)
+    response = admin_client_.post(url, data)
+    assert response.status_code in (200, 302)
+    assert sorted(Location.objects.values_list("pk", "practitioner_id", "address_line1", "latitude")) == before
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_inline_location_changed_in_the_admin_is_recorded_field_by_field(admin_client_, owner):
+    listing = owned_listing(owner)
+    url, data = _change_form_data(admin_client_, listing)
+    data["locations-0-address_line1"] = "2 Beacon Street"
+    assert admin_client_.post(url, data).status_code == 302
+    (change,) = AuditEntry.objects.get().changes
+    assert change[0] == "locations" and "1 Beacon Street" in change[1] and "2 Beacon Street" in change[2]
