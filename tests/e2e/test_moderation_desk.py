@@ -103,6 +103,7 @@ def test_the_unmet_demand_page_has_a_table_and_a_map_and_passes_axe(open_page, a
         )
     page = open_page("/admin/directory/unmetdemand/", user=moderator, viewport={"width": 1100, "height": 900})
     expect(page.locator("#demand-map .leaflet-interactive")).to_have_count(3)
+    expect(page.locator('#demand-map .leaflet-interactive[tabindex="-1"]')).to_have_count(3)  # no nameless stops
     expect(page.locator("#result_list")).to_contain_text("59801 (Missoula, MT)")
     assert axe(page) == []
     assert page.errors == []

@@ -19,6 +19,12 @@
   var resultsMap = null;
   var markerLayer = null;
 
+  function unfocusable(layer) {
+    var element = layer.getElement();
+    element.setAttribute("tabindex", "-1");
+    element.setAttribute("aria-hidden", "true");
+  }
+
   function popupFor(marker) {
     var box = document.createElement("div");
     var link = document.createElement("a");
@@ -52,17 +58,20 @@
       var bounds = [];
       if (data.origin) {
         var origin = [data.origin.latitude, data.origin.longitude];
-        window.L.circleMarker(origin, { radius: 8, color: "#a4161a", weight: 3, fillOpacity: 0.6 })
-          .bindTooltip("Your search: " + data.origin.label)
-          .addTo(markerLayer);
+        var circle = window.L.circleMarker(origin, { radius: 8, color: "#a4161a", weight: 3, fillOpacity: 0.6 })
+          .bindTooltip("Your search: " + data.origin.label);
+        // Drawn once the map has a view ("add"): a hover hint, not a Tab stop; the heading names the place.
+        circle.on("add", function () { unfocusable(circle); }).addTo(markerLayer);
         bounds.push(origin);
       }
       data.markers.forEach(function (marker) {
         var point = [marker.latitude, marker.longitude];
         var icon = window.L.divIcon({ className: "map-number", html: String(marker.number), iconSize: [28, 28] });
-        window.L.marker(point, { icon: icon, title: marker.number + ". " + marker.name, alt: marker.name })
-          .bindPopup(popupFor(marker))
-          .addTo(markerLayer);
+        var pin = window.L.marker(point, { icon: icon, title: marker.number + ". " + marker.name, alt: marker.name })
+          .bindPopup(popupFor(marker));
+        // A number drawn in a div is announced as its text ("1"); the name says whose pin it is.
+        var label = [marker.number + ". " + marker.name, marker.clinic].filter(Boolean).join(", ");
+        pin.on("add", function () { pin.getElement().setAttribute("aria-label", label); }).addTo(markerLayer);
         bounds.push(point);
       });
       resultsMap.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });

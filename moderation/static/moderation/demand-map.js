@@ -21,10 +21,16 @@
     var bounds = [];
     areas.forEach(function (area) {
       var point = [area.latitude, area.longitude];
-      window.L.circleMarker(point, {
+      var circle = window.L.circleMarker(point, {
         radius: 5 + 20 * Math.sqrt(area.searches / most), color: "#a4161a", weight: 2, fillOpacity: 0.4
       }).bindTooltip(area.area + ": " + area.searches + " search" + (area.searches === 1 ? "" : "es") +
-        ", last " + area.last_seen).addTo(map);
+        ", last " + area.last_seen);
+      // A hover hint, not a Tab stop: the table beside the map says the same to a keyboard or screen reader.
+      // Set once the map has a view and draws the circle ("add").
+      circle.on("add", function () {
+        circle.getElement().setAttribute("tabindex", "-1");
+        circle.getElement().setAttribute("aria-hidden", "true");
+      }).addTo(map);
       bounds.push(point);
     });
     map.fitBounds(bounds, { padding: [20, 20], maxZoom: 10 });
