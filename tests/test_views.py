@@ -1,5 +1,7 @@
 """The patient's pages: landing, search results and profile."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -165,3 +167,14 @@ def test_a_profile_reads_its_locations_once(client, django_assert_num_queries, n
         LocationFactory(practitioner=practitioner)
     with django_assert_num_queries(3):  # the practitioner, its techniques, its locations
         assert client.get(practitioner.get_absolute_url()).status_code == 200
+
+
+def test_each_result_shows_the_first_line_of_the_bio_cut_at_a_word(client):
+    long_bio = "Dr. Lane corrects the atlas with NUCCA. " * 8 + "\n\nA second paragraph, not shown in results."
+    practitioner_at(*destination(BOSTON, 2), name="Dr. Lane", bio=long_bio, accepting_new_patients=False)
+    practitioner_at(*destination(BOSTON, 3), name="Dr. Short", bio="Blair and NUCCA.\nSeen weekdays.")
+    page = client.get(SEARCH, {"near": "02108"}).content.decode()
+    [shown] = re.findall(r'<p class="bio">([^<]*)</p>', page)[:1]
+    assert shown.endswith("\u2026") and len(shown) <= 140 and shown[:-1] in long_bio and "second paragraph" not in page
+    assert '<p class="bio">Blair and NUCCA. Seen weekdays.</p>' in page
+    assert "Not accepting new patients" in page and "Accepting new patients" in page

@@ -13,6 +13,18 @@ from directory.phones import phone_display, phone_uri
 
 register = template.Library()
 
+RESULT_BIO_CHARACTERS = 140  # about one line of a result at 1280 px, two on a phone
+
+
+@register.filter
+def one_line(bio: str) -> str:
+    """A bio's first paragraph, its spacing folded, cut at a word to RESULT_BIO_CHARACTERS with an ellipsis."""
+    first = " ".join((bio or "").strip().split("\n\n")[0].split())
+    if len(first) <= RESULT_BIO_CHARACTERS:
+        return first
+    cut = first[: RESULT_BIO_CHARACTERS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:.") + "\u2026"
+
 
 @register.filter
 def in_unit(kilometres: float | None, unit: str) -> float | None:
