@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
@@ -12,12 +14,19 @@ from directory.answers import public_version_bump
 from directory.forms import ImportRowForm
 from directory.models import Location, Practitioner, Technique
 
+if TYPE_CHECKING:
+    from _csv import Reader
+
 # The file's columns are the row form's fields, in its order; the required ones are its required fields.
 IMPORT_COLUMNS = list(ImportRowForm.base_fields)
 REQUIRED_COLUMNS = {name for name, form_field in ImportRowForm.base_fields.items() if form_field.required}
 BATCH_SIZE = 500
 # PostgreSQL advisory lock taken by each import for its transaction: two imports run one after the other.
 IMPORT_LOCK = 7_240_331
+# The longest cell the CSV reader takes (csv's own default is 131,072 characters): far above any column's max_length,
+# so that an over-long cell reaches the row form, which names its column and line; still a bound, so that one cell
+# (a stray quote running to the end of the file) cannot take the memory of a file of any size.
+MAX_CELL_CHARACTERS = 1_000_000
 
 
 @dataclass
@@ -38,6 +47,40 @@ class ImportReport:
     skipped_lines: list[int] = field(default_factory=list)
     located_from_postal_code: list[tuple[int, str]] = field(default_factory=list)
     owned_lines: list[int] = field(default_factory=list)  # rows of listings an owner manages, left as they are
+    unread_from: int | None = None  # the line from which the file could not be read: then nothing is imported
+
+
+class UnreadableRow(Exception):
+    """A row the csv module cannot read; past it, it cannot tell where the next row starts."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.problem = ImportProblem(line, message)
+
+
+def csv_rows(file: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file (header on line 1) by the line each starts on; raises UnreadableRow at a row that
+    cannot be read."""
+    csv.field_size_limit(MAX_CELL_CHARACTERS)  # process-wide: the csv module has no limit per reader
+    reader = csv.reader(file)
+    _, header = _record(reader)
+    while True:
+        line, cells = _record(reader)
+        if cells is None:
+            return
+        if cells:  # a blank line is no row
+            yield line, dict(zip(header or [], cells, strict=False))
+
+
+def _record(reader: Reader) -> tuple[int, list[str] | None]:
+    """The next record of a CSV file (None at its end) and the line it starts on."""
+    line = reader.line_num + 1
+    try:
+        return line, next(reader, None)
+    except csv.Error as error:
+        too_long = "field larger than field limit" in str(error)  # the csv module's one error for it
+        reason = f"a cell is longer than {MAX_CELL_CHARACTERS:,} characters" if too_long else f"not CSV ({error})"
+        raise UnreadableRow(line, f"{reason}; the file cannot be read past it.") from error
 
 
 @dataclass
@@ -113,6 +156,15 @@ def _cells(row: dict[str | None, object]) -> dict[str, str]:
     return {column: cell_read(str(row.get(column) or "").strip()).strip() for column in IMPORT_COLUMNS}
 
 
+def _read_to_the_end(rows: Iterable[tuple[int, dict]], report: ImportReport) -> Iterator[tuple[int, dict]]:
+    """The rows, until one cannot be read: that one is a problem in the report, and no row after it is read."""
+    try:
+        yield from rows
+    except UnreadableRow as unreadable:
+        report.problems.append(unreadable.problem)
+        report.unread_from = unreadable.problem.line
+
+
 def practitioners_validate(
     *, rows: Iterable[tuple[int, dict]], progress: Callable[[], None] | None = None
 ) -> tuple[list[ImportedPractitioner], ImportReport]:
@@ -121,7 +173,7 @@ def practitioners_validate(
     report = ImportReport()
     groups: dict[str, ImportedPractitioner] = {}
     invalid_ids: set[str] = set()
-    for line, row in rows:
+    for line, row in _read_to_the_end(rows, report):
         if progress:
             progress()
         cells = _cells(row)
@@ -229,10 +281,11 @@ def practitioners_import(
     *, rows: Iterable[tuple[int, dict]], skip_invalid: bool = False, progress: Callable[[], None] | None = None
 ) -> ImportReport:
     """Validates every row, then upserts by external_id in one transaction; nothing is written if any row is
-    invalid, unless `skip_invalid` (then every practitioner with an invalid row is left out). A listing that an
-    owner manages is never overwritten: its rows are reported in `owned_lines`."""
+    invalid, unless `skip_invalid` (then every practitioner with an invalid row is left out), nor if the file could
+    not be read to its end (a row left unread may be another location of a listing read). A listing that an owner
+    manages is never overwritten: its rows are reported in `owned_lines`."""
     imported, report = practitioners_validate(rows=rows, progress=progress)
-    if report.problems and not skip_invalid:
+    if report.problems and (not skip_invalid or report.unread_from is not None):
         return report
     with transaction.atomic():
         _imports_serialize()

@@ -3,7 +3,6 @@ save()), which writes the audit entry and e-mails the practitioner; nothing a pr
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +20,7 @@ from django.utils.crypto import get_random_string
 from django.utils.html import format_html, format_html_join
 
 from directory.admin import ChangesWhatPatientsSee, PractitionerAdmin
-from directory.importing import practitioners_validate
+from directory.importing import csv_rows, practitioners_validate
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from moderation import services
 from moderation.diff import revision_changes
@@ -205,7 +204,7 @@ class ListingAdmin(PractitionerAdmin):
         if request.method == "POST" and form.is_valid():
             text = form.cleaned_data["file"]
             file_name = request.FILES["file"].name
-            imported, report = practitioners_validate(rows=_rows(text))
+            imported, report = practitioners_validate(rows=csv_rows(io.StringIO(text)))
             token = get_random_string(32)
             cache.set(f"import:{request.user.pk}:{token}", (text, file_name), IMPORT_SECONDS)
             context.update(report=report, practitioners=len(imported), token=token, file_name=file_name)
@@ -225,8 +224,9 @@ class ListingAdmin(PractitionerAdmin):
             self.message_user(request, "That upload has expired: upload the file again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:directory_practitioner_import"))
         text, file_name = stored
+        rows = csv_rows(io.StringIO(text))
         try:
-            report = services.listings_import(rows=_rows(text), moderator=request.user, file_name=file_name)
+            report = services.listings_import(rows=rows, moderator=request.user, file_name=file_name)
         except Exception:
             cache.set(key, stored, IMPORT_SECONDS)  # nothing was written: the same upload can be confirmed again
             cache.delete(f"{key}:used")
@@ -242,11 +242,6 @@ class ListingAdmin(PractitionerAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:directory_practitioner_changelist"))
-
-
-def _rows(text: str):
-    reader = csv.DictReader(io.StringIO(text))
-    return ((reader.line_num, row) for row in reader)
 
 
 class Kept(admin.ModelAdmin):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from directory.importing import IMPORT_COLUMNS
+from directory.importing import IMPORT_COLUMNS, MAX_CELL_CHARACTERS
 from directory.models import Location, Practitioner
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +257,42 @@ def test_a_cell_that_is_not_one_phone_number_is_an_error_naming_its_line(tmp_pat
 def test_phones_are_stored_in_one_form(tmp_path, phone, stored):
     run_import(write_csv(tmp_path / "p.csv", [{**ROW, "phone": phone}]))
     assert Practitioner.objects.get().phone == stored
+
+
+# Longer than the csv module's default limit on one cell (131,072 characters): the file is read all the same.
+LONG_BIO = "x" * 140_000
+LONG_MULTI_LINE_BIO = ("x" * 99 + "\n") * 1_500  # 150,000 characters on 1,501 lines
+
+
+@pytest.mark.parametrize("bio", [LONG_BIO, LONG_MULTI_LINE_BIO], ids=["one line", "multi-line"])
+def test_a_cell_longer_than_csvs_default_limit_is_an_error_naming_its_line_and_nothing_is_imported(tmp_path, bio):
+    rows = [ROW, {**ROW, "external_id": "p-2", "bio": bio}, {**ROW, "external_id": "p-3"}]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_practitioners", str(write_csv(tmp_path / "long.csv", rows)), stderr=err)
+    assert "line 3: bio: Ensure this value has at most 5000 characters" in err.getvalue()
+    assert Practitioner.objects.count() == 0
+
+
+@pytest.mark.parametrize("bio", [LONG_BIO, LONG_MULTI_LINE_BIO], ids=["one line", "multi-line"])
+def test_skip_invalid_imports_the_valid_rows_around_a_cell_longer_than_csvs_default_limit(tmp_path, bio):
+    rows = [ROW, {**ROW, "external_id": "p-2", "bio": bio}, {**ROW, "external_id": "p-3"}]
+    out, err = run_import(write_csv(tmp_path / "long.csv", rows), "--skip-invalid")
+    assert sorted(Practitioner.objects.values_list("external_id", flat=True)) == ["p-1", "p-3"]
+    assert "line 3: bio: Ensure this value has at most 5000 characters" in err
+    assert "2 created" in out
+
+
+def test_a_cell_too_long_to_read_is_an_error_naming_its_line_and_nothing_is_imported(tmp_path):
+    # Past the import's own bound the csv module cannot tell where the next row starts: reading stops there and
+    # nothing is imported, even with --skip-invalid (a row left unread may be another location of a listing).
+    too_long = ("x" * 99 + "\n") * (MAX_CELL_CHARACTERS // 100 + 1)
+    rows = [ROW, {**ROW, "external_id": "p-2", "bio": too_long}, {**ROW, "external_id": "p-3"}]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_practitioners", str(write_csv(tmp_path / "huge.csv", rows)), "--skip-invalid", stderr=err)
+    problems = [line for line in err.getvalue().splitlines() if line.startswith("line ")]
+    assert problems == [
+        f"line 3: a cell is longer than {MAX_CELL_CHARACTERS:,} characters; the file cannot be read past it."
+    ]
+    assert Practitioner.objects.count() == 0

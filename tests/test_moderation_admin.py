@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from directory.importing import IMPORT_COLUMNS
+from directory.importing import IMPORT_COLUMNS, MAX_CELL_CHARACTERS
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from moderation import services as desk
 from moderation.models import AuditEntry, Report
@@ -346,6 +346,27 @@ def test_the_admin_import_lists_problems_by_line_and_imports_nothing(admin_clien
     )
     text = page.content.decode()
     assert "line 3: techniques: Unknown technique: &lt;b&gt;Reiki&lt;/b&gt;." in text
+    assert 'name="confirm"' not in text and not Practitioner.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("bio", "problem"),
+    [
+        ("x" * 140_000, "line 3: bio: Ensure this value has at most 5000 characters"),
+        (("x" * 99 + "\n") * 1_500, "line 3: bio: Ensure this value has at most 5000 characters"),
+        (
+            ("x" * 99 + "\n") * (MAX_CELL_CHARACTERS // 100 + 1),
+            f"line 3: a cell is longer than {MAX_CELL_CHARACTERS:,}",
+        ),
+    ],
+    ids=["longer than csv's default limit", "the same on many lines", "longer than the import reads"],
+)
+def test_the_admin_import_reports_an_over_long_cell_on_its_line_and_imports_nothing(admin_client_, bio, problem):
+    url = reverse("admin:directory_practitioner_import")
+    rows = [ROW, {**ROW, "external_id": "imp-2", "bio": bio}, {**ROW, "external_id": "imp-3"}]
+    page = admin_client_.post(url, {"file": csv_upload(rows)})
+    text = page.content.decode()
+    assert page.status_code == 200 and problem in text
     assert 'name="confirm"' not in text and not Practitioner.objects.exists()
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from directory.importing import IMPORT_COLUMNS, ImportReport, missing_columns, practitioners_import
+from directory.importing import IMPORT_COLUMNS, ImportReport, csv_rows, missing_columns, practitioners_import
 
 
 class Command(BaseCommand):
@@ -25,17 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, skip_invalid: bool, **options) -> None:
         try:
             with path.open(newline="", encoding="utf-8-sig") as file:
-                reader = csv.DictReader(file)
-                self.check_header(reader.fieldnames or [])
+                self.check_header(next(csv.reader(file), []))
                 total = sum(1 for _ in file)
                 file.seek(0)
-                reader = csv.DictReader(file)
                 with tqdm(total=total, unit="row", desc="Importing", disable=None, file=self.stderr) as bar:
-                    report = practitioners_import(
-                        rows=((reader.line_num, row) for row in reader),
-                        skip_invalid=skip_invalid,
-                        progress=bar.update,
-                    )
+                    report = practitioners_import(rows=csv_rows(file), skip_invalid=skip_invalid, progress=bar.update)
         except FileNotFoundError as error:
             raise CommandError(f"No such file: {path}") from error
         except UnicodeDecodeError as error:
@@ -54,6 +48,11 @@ class Command(BaseCommand):
             self.stdout.write(f"line {line}: no coordinates; placed at the centroid of postal code {postal_code}")
         for problem in report.problems:
             self.stderr.write(str(problem))
+        if report.unread_from is not None:
+            raise CommandError(
+                f"{len(report.problems)} problem(s) found; the file cannot be read past line {report.unread_from}, "
+                "so nothing was imported. Fix it and import the file again."
+            )
         if report.problems and not skip_invalid:
             raise CommandError(
                 f"{len(report.problems)} problem(s) found; nothing was imported. Fix them, or pass --skip-invalid."
