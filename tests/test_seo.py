@@ -90,3 +90,18 @@ def test_the_results_page_gives_the_map_numbered_markers_and_the_origin(client):
     assert data["origin"]["label"] == "02108 (Boston, MA)"
     tiles = json.loads(re.search(r'<script id="map-tiles" type="application/json">(.*?)</script>', html).group(1))
     assert tiles["url"].startswith("http://127.0.0.1:9/")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "magic"),
+    [("/favicon.ico", "image/", b"\x00\x00\x01\x00"), ("/apple-touch-icon.png", "image/png", b"\x89PNG")],
+)
+def test_the_icons_browsers_ask_for_at_the_root_are_served(client, path, content_type, magic):
+    response = client.get(path)
+    assert response.status_code == 200 and response["Content-Type"].startswith(content_type)
+    assert b"".join(response.streaming_content).startswith(magic)
+
+
+def test_every_page_names_its_icons(client):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/favicon.ico"' in page and '<link rel="apple-touch-icon"' in page

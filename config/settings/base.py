@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "directory.middleware.MalformedRequestMiddleware",
     "directory.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +165,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Development and tests serve static files from the apps' folders; production collects them (production.py).
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico, /apple-touch-icon.png), served as they are.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # Behind N trusted proxies the client is the Nth address from the right of X-Forwarded-For; with 0 it is
 # REMOTE_ADDR, so a client cannot dodge a limit by sending its own X-Forwarded-For. Every rate limit (allauth's,
