@@ -359,16 +359,24 @@ def _split_region(text: str) -> tuple[str, str | None]:
     whole text and None when it names no state or province."""
     if "," in text:
         city, _, region = text.rpartition(",")
-        code = REGIONS.get(plain(region))
+        code = _region_code(region)
         if code is None and region.strip():
             raise UnknownPlace(f"Unknown state or province: {region.strip()}")
         return city.strip(" ,"), code
     words = text.split()
     for size in range(min(MAX_REGION_WORDS, len(words) - 1), 0, -1):
-        code = REGIONS.get(plain(" ".join(words[-size:])))
+        code = _region_code(" ".join(words[-size:]))
         if code is not None:
             return " ".join(words[:-size]), code
     return text, None
+
+
+def _region_code(text: str) -> str | None:
+    """The code of the state or province `text` names, by code or name; "D.C." and "B.C." are codes too."""
+    name = plain(text)
+    if len(name) == 3 and name[1] == " ":  # the dots of "D.C." became a space: "d c"
+        name = name[::2]
+    return REGIONS.get(name)
 
 
 def _city_place(text: str) -> Place:

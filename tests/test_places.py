@@ -101,6 +101,24 @@ def test_the_issues_examples(text, name, region):
     assert_near(text, city)
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "region"),
+    [
+        ("Washington, D.C.", "Washington", "DC"),
+        ("Washington D.C.", "Washington", "DC"),
+        ("washington d.c.", "Washington", "DC"),
+        ("Washington, D. C.", "Washington", "DC"),
+        ("Washington DC", "Washington", "DC"),
+        ("Washington, District of Columbia", "Washington", "DC"),
+        ("Washington, D.C., USA", "Washington", "DC"),
+        ("Vancouver, B.C.", "Vancouver", "BC"),
+        ("New York, N.Y.", "New York City", "NY"),
+    ],
+)
+def test_a_state_or_province_code_is_read_with_its_dots_too(text, name, region):
+    assert_near(text, named_city(name, region))
+
+
 BOSTON = (42.3601, -71.0589)  # Boston's published centre
 
 
