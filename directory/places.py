@@ -21,9 +21,9 @@ from functools import cache, lru_cache
 from directory.geo import MAX_PLACE_LENGTH, AmbiguousPlace, InvalidPlace, Place, Point, UnknownPlace
 
 US_ZIP = re.compile(r"^(?P<zip>\d{5})(?:[-\s]?\d{4})?$")
-CA_POSTAL_CODE = re.compile(r"^(?P<fsa>[A-Z]\d[A-Z])(?:\s?\d[A-Z]\d)?$", re.IGNORECASE)
+CA_POSTAL_CODE = re.compile(r"^(?P<fsa>[A-Z]\d[A-Z])(?:[-\s]?\d[A-Z]\d)?$", re.IGNORECASE)
 # "Boston, MA 02108", "Calgary AB T2P 1J9": a place that ends with its code is found by the code.
-TRAILING_CODE = re.compile(r"[\s,]+(?P<code>\d{5}(?:-?\d{4})?|[A-Z]\d[A-Z](?:\s?\d[A-Z]\d)?)$", re.IGNORECASE)
+TRAILING_CODE = re.compile(r"[\s,]+(?P<code>\d{5}(?:-?\d{4})?|[A-Z]\d[A-Z](?:[-\s]?\d[A-Z]\d)?)$", re.IGNORECASE)
 COUNTRY_SUFFIX = re.compile(r"[\s,]+(?:usa|u\.s\.a\.?|u\.s\.?|us|united states(?: of america)?|canada)$", re.IGNORECASE)
 # One coordinate: decimal degrees, or degrees-minutes-seconds, with a sign or a hemisphere letter.
 _COORDINATE = (
@@ -440,7 +440,7 @@ def suggest_places(text: str, limit: int = MAX_SUGGESTIONS) -> list[Place]:
     cities otherwise (an exact name first, then the larger)."""
     query = fold(text)[:MAX_PLACE_LENGTH]
     index = place_index()
-    compact = query.replace(" ", "").upper()
+    compact = query.replace(" ", "").replace("-", "").upper()  # "02108-12", "T2P-1"
     if compact.isdigit():
         return [index.zip_codes[code] for code in _prefixed(index.zip_list, compact[:5], limit)]
     if re.fullmatch(r"[A-Z]\d[A-Z]?(\d[A-Z]?\d?)?", compact):

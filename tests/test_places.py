@@ -204,6 +204,17 @@ def test_an_fsa_is_labelled_with_its_real_municipality():
     assert resolve_place("T2P 1J9").label == "T2P (Calgary, AB)"
 
 
+@pytest.mark.parametrize("text", ["T2P-1J9", "t2p-1j9", "T2P - 1J9", "Calgary, AB T2P-1J9"])
+def test_a_postal_code_written_with_a_hyphen_is_read_as_with_a_space(text):
+    assert resolve_place(text).label == "T2P (Calgary, AB)"
+    assert_near(text, named_city("Calgary", "AB"))
+
+
+def test_a_code_half_typed_with_a_hyphen_is_suggested():
+    assert suggest_places("t2p-1")[0].label == "T2P (Calgary, AB)"
+    assert suggest_places("02108-12")[0].label == "02108 (Boston, MA)"
+
+
 # Unique and PO box codes whose city has no other ZIP code to take a centre from (Micronesia, Palau, ...).
 UNPLACEABLE = {"18768", "20588", "88888", "96939", "96941", "96942", "96943", "96944", "96970"}
 
