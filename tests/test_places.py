@@ -12,12 +12,13 @@ from geopy.distance import geodesic
 
 from directory.geo import AmbiguousPlace, InvalidPlace, PlaceError, UnknownPlace
 from directory.places import NoLocation, resolve_place, suggest_places
-from tests.references import canadian_cities_over, largest_us_cities, named_city
+from tests.references import canadian_cities_over, canadian_town, largest_us_cities, named_city
 
 WITHIN_KM = 25
 CANADIAN = canadian_cities_over(100_000)
 AMERICAN = largest_us_cities(100)
 ISSUE_EXAMPLES = [named_city("Yellowknife", "NT"), named_city("Victoria", "BC")]
+TERRITORIAL_CAPITALS = [canadian_town("Iqaluit", "NU"), named_city("Whitehorse", "YT"), named_city("Yellowknife", "NT")]
 
 
 def unaccented(text: str) -> str:
@@ -65,6 +66,12 @@ def test_every_canadian_city_above_100000_people_in_every_form(city):
 
 @pytest.mark.parametrize("city", AMERICAN, ids=str)
 def test_the_100_largest_us_cities_in_every_form(city):
+    for text in forms_of(city):
+        assert_near(text, city)
+
+
+@pytest.mark.parametrize("city", TERRITORIAL_CAPITALS, ids=str)
+def test_the_territorial_capitals_in_every_form(city):
     for text in forms_of(city):
         assert_near(text, city)
 
