@@ -133,3 +133,24 @@ def unreadable_reason(error: Exception) -> str:
     if isinstance(error, UnreadablePostError):
         return "The request's body could not be received in full."
     return "The request's form could not be read."
+
+
+def api_not_found() -> JsonResponse:
+    """The API's 404, whatever is not found there (an unknown /api/... path included)."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+class ApiNotFoundMiddleware:
+    """An unknown /api/... path answers the API's JSON 404 in every setting: with DEBUG on (as `make run` serves)
+    Django answers its HTML debug page instead of calling handler404. Placed outside CommonMiddleware, so a path
+    that only lacks its slash is still redirected to it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 404 and request.path.startswith("/api/") and not is_json:
+            return api_not_found()
+        return response

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
-from directory.middleware import database_unavailable
+from directory.middleware import api_not_found, database_unavailable
 from directory.models import FormerSlug, Location, Practitioner, Technique
 from directory.pagination import SearchPaginator
 from directory.search import Search
@@ -144,7 +144,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404: JSON on the API (an unknown /api/v1/... path included), the site's page elsewhere."""
     if is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return api_not_found()
     return render(request, "404.html", status=404)
 
 

@@ -49,6 +49,19 @@ def test_too_many_parameters_is_a_json_400_on_the_api_and_a_page_elsewhere(clien
     assert page.status_code == 400 and "Too many parameters" in page.content.decode()
 
 
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", ["/api/v1/practitioner/", "/api/", "/api/v2/anything", "/api/v1/nope/deeper/"])
+def test_an_unknown_api_path_is_a_json_404_with_debug_on_or_off(client, settings, debug, path):
+    settings.DEBUG = debug
+    response = client.get(path)
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def test_an_api_path_without_its_slash_is_still_redirected_to_it(client):
+    response = client.get("/api/v1/practitioners")
+    assert response.status_code == 301 and response["Location"] == "/api/v1/practitioners/"
+
+
 def test_an_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/practitioner/")
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
