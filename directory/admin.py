@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from directory.answers import public_version_bump
+from directory.forms import WebsiteField
 from directory.models import Location, Practitioner
 
 
@@ -34,4 +35,4 @@ class PractitionerAdmin(ChangesWhatPatientsSee):
     filter_horizontal = ["techniques"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     inlines = [LocationInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {models.URLField: {"form_class": WebsiteField}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from directory.models import Location, Practitioner, Technique
+from directory.models import Location, Practitioner, Technique, validate_website
 from directory.phones import PhoneError, phone_normalized
 from directory.places import locate_postal_code
 
@@ -52,6 +52,16 @@ def cleaned_phone(text: str) -> str:
         raise forms.ValidationError(str(error)) from error
 
 
+class WebsiteField(forms.URLField):
+    """A listing's website: a web address (http or https only); a bare domain is taken as https."""
+
+    default_validators = [validate_website]
+    default_error_messages = {"invalid": validate_website.message}  # else URLField's own replaces the validator's
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**{"assume_scheme": "https", **kwargs})
+
+
 class ImportRowForm(forms.Form):
     """One row of a practitioner CSV file; `techniques_by_name` maps folded names and slugs to techniques."""
 
@@ -63,7 +73,7 @@ class ImportRowForm(forms.Form):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     practitioner_phone = forms.CharField(max_length=40, required=False)
-    website = forms.URLField(required=False, assume_scheme="https")
+    website = WebsiteField(required=False)
     address_line1 = forms.CharField(max_length=200)
     address_line2 = forms.CharField(max_length=200, required=False)
     city = forms.CharField(max_length=100)

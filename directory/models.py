@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
@@ -150,6 +150,13 @@ class TechniqueTag:
         return self.name
 
 
+# A listing's website is a link patients open in their browser: a web address, never ftp:// (nor javascript:).
+WEBSITE_SCHEMES = ["http", "https"]
+validate_website = URLValidator(
+    schemes=WEBSITE_SCHEMES, message="Enter a valid web address starting with http:// or https://."
+)
+
+
 class Practitioner(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending review"
@@ -162,7 +169,7 @@ class Practitioner(models.Model):
     bio = models.TextField(blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_website])
     accepting_new_patients = models.BooleanField(default=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     external_id = models.CharField(

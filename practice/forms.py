@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 
-from directory.forms import cleaned_phone
+from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
 from directory.models import Location, Technique
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
@@ -30,7 +30,7 @@ class ListingForm(forms.Form):
     credentials = forms.CharField(label="Credentials", max_length=100, required=False, help_text="For example DC.")
     email = forms.EmailField(label="Email", required=False, help_text="Shown to patients on your profile.")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
-    website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
+    website = WebsiteField(label="Website", max_length=200, required=False)
     bio = forms.CharField(label="About", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     accepting_new_patients = forms.BooleanField(label="Accepting new patients", required=False, initial=True)
     # Choices rather than a queryset: a posted value is checked against the list, never sent to the database

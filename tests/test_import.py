@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from directory.forms import ImportRowForm
 from directory.importing import IMPORT_COLUMNS, MAX_CELL_CHARACTERS
 from directory.models import Location, Practitioner
 
@@ -296,3 +297,31 @@ def test_a_cell_too_long_to_read_is_an_error_naming_its_line_and_nothing_is_impo
         f"line 3: a cell is longer than {MAX_CELL_CHARACTERS:,} characters; the file cannot be read past it."
     ]
     assert Practitioner.objects.count() == 0
+
+
+NOT_A_WEB_ADDRESS = "website: Enter a valid web address starting with http:// or https://."
+
+
+@pytest.mark.parametrize("website", ["ftp://example.com", "ftps://example.com"])
+def test_a_website_that_is_not_a_web_address_is_an_error_naming_its_line(tmp_path, website):
+    rows = [ROW, {**ROW, "external_id": "p-2", "website": website}]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_practitioners", str(write_csv(tmp_path / "ftp.csv", rows)), stderr=err)
+    assert f"line 3: {NOT_A_WEB_ADDRESS}" in err.getvalue()
+    assert Practitioner.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("website", "valid"),
+    [
+        ("ftp://example.com", False),
+        ("FTPS://example.com", False),
+        ("http://example.com", True),
+        ("https://x.org", True),
+    ],
+)
+def test_the_row_form_takes_http_and_https_websites_only(website, valid):
+    form = ImportRowForm(techniques_by_name={})
+    assert form.validate({**ROW, "techniques": "", "website": website}) is valid
+    assert form.errors.get("website") == (None if valid else [NOT_A_WEB_ADDRESS.removeprefix("website: ")])

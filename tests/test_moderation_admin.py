@@ -550,3 +550,17 @@ def test_an_inline_location_changed_in_the_admin_is_recorded_field_by_field(admi
     assert admin_client_.post(url, data).status_code == 302
     (change,) = AuditEntry.objects.get().changes
     assert change[0] == "locations" and "1 Beacon Street" in change[1] and "2 Beacon Street" in change[2]
+
+
+@pytest.mark.parametrize("website", ["ftp://example.com", "ftps://example.com"])
+def test_the_admin_takes_web_addresses_only_as_a_listings_website(admin_client_, owner, website):
+    listing = owned_listing(owner, website="https://example.com/before")
+    url, data = _change_form_data(admin_client_, listing)
+    page = admin_client_.post(url, {**data, "website": website})
+    assert page.status_code == 200
+    assert "Enter a valid web address starting with http:// or https://." in page.content.decode()
+    listing.refresh_from_db()
+    assert listing.website == "https://example.com/before"
+    assert admin_client_.post(url, {**data, "website": "http://example.com"}).status_code == 302
+    listing.refresh_from_db()
+    assert listing.website == "http://example.com"

@@ -157,7 +157,7 @@ def test_an_address_that_cannot_be_placed_is_a_field_error_and_nothing_is_saved(
         ("name", "", "This field is required."),
         ("phone", "617-555-0100 / 617-555-0101", "Enter one phone number"),
         ("email", "not-an-address", "Enter a valid email address."),
-        ("website", "javascript:alert(1)", "Enter a valid URL."),
+        ("website", "javascript:alert(1)", "Enter a valid web address starting with http:// or https://."),
         ("locations-0-state", "Massachusetts", "two-letter code"),
         ("locations-0-postal_code", "H3B 1A7", "a ZIP code such as 02108"),
         ("locations-0-latitude", "91", "less than or equal to 90"),
@@ -430,3 +430,14 @@ def test_an_id_too_large_for_the_database_is_a_404(owner_client):
     assert owner_client.get(f"/practice/{huge}/edit/").status_code == 404
     assert owner_client.post(f"/practice/{huge}/confirm/").status_code == 404
     assert owner_client.get(f"/practitioners/{huge}-someone/claim/").status_code == 404
+
+
+@pytest.mark.parametrize("website", ["ftp://example.com", "ftps://example.com"])
+def test_the_edit_form_takes_web_addresses_only(owner_client, listing, website):
+    url = reverse("practice:edit", args=[listing.pk])
+    response = owner_client.post(url, listing_form_data(listing, website=website))
+    assert response.status_code == 400
+    errors = response.content.decode().split('id="id_website_errors"')[1].split("</ul>")[0]
+    assert "Enter a valid web address starting with http:// or https://." in errors
+    assert not Revision.objects.exists()
+    assert owner_client.post(url, listing_form_data(listing, website="http://example.com")).status_code == 302
