@@ -23,7 +23,7 @@ def login_identity(typed: str) -> str:
     """The account a sign-in names, as authentication finds it: the admin's login form normalises the name (NFKC:
     full-width letters become ASCII), allauth's backend compares it in lower case. The failures limit counts
     by this, so "admin@example.org" in full-width letters is the same account, not a fresh allowance."""
-    return (UsernameField().clean(typed) or "").lower()
+    return (UsernameField().to_python(typed) or "").strip().lower()
 
 
 @dataclass

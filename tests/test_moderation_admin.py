@@ -564,3 +564,9 @@ def test_the_admin_takes_web_addresses_only_as_a_listings_website(admin_client_,
     assert admin_client_.post(url, {**data, "website": "http://example.com"}).status_code == 302
     listing.refresh_from_db()
     assert listing.website == "http://example.com"
+
+
+@pytest.mark.parametrize("data", [{}, {"password": "x"}, {"username": "", "password": ""}])
+def test_an_admin_sign_in_without_a_name_is_the_form_again_not_a_500(client, data):
+    response = client.post(reverse("admin:login"), data)
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
