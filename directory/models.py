@@ -245,6 +245,13 @@ class Practitioner(models.Model):
         return self.get_status_display()
 
 
+class LocationQuerySet(models.QuerySet["Location"]):
+    def measured_from(self, origin: Point) -> LocationQuerySet:
+        """Each location with `distance_km` from `origin` (the search's own measure, so a profile says what the
+        results said)."""
+        return self.annotate(distance_km=distance_km(origin))
+
+
 class Location(models.Model):
     class Country(models.TextChoices):
         US = "US", "United States"
@@ -285,6 +292,8 @@ class Location(models.Model):
     sphere_z = models.GeneratedField(
         expression=Sin(REDUCED_LATITUDE), output_field=models.FloatField(), db_persist=True
     )
+
+    objects = LocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

@@ -98,8 +98,15 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     practitioner = get_object_or_404(Practitioner.objects.published().with_techniques(), pk=pk)
     if slug != practitioner.slug:
         return redirect(practitioner, permanent=True)
-    locations = list(Location.objects.filter(practitioner=practitioner).order_by("pk"))
-    return render(request, "directory/practitioner_detail.html", {"practitioner": practitioner, "locations": locations})
+    locations = Location.objects.filter(practitioner=practitioner).order_by("pk")
+    context = {"practitioner": practitioner}
+    if request.GET:  # opened from a search: the way back to it, and how far each location is from its place
+        filters = PractitionerSearch(request.GET, techniques=techniques_at(public_version()))
+        if filters.is_valid() and filters.search.place is not None:
+            locations = locations.measured_from(filters.search.place.point)
+            context.update(search=filters.search, query=filters.query_string())
+    context["locations"] = list(locations)
+    return render(request, "directory/practitioner_detail.html", context)
 
 
 @require_safe

@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from geopy.distance import geodesic
 from pytest_django.asserts import assertContains, assertNotContains
 
 from directory.models import Practitioner
+from directory.places import place_index
 from tests.factories import LocationFactory, PractitionerFactory, practitioner_at
 from tests.test_search import BOSTON, destination
 
@@ -178,3 +180,44 @@ def test_each_result_shows_the_first_line_of_the_bio_cut_at_a_word(client):
     assert shown.endswith("\u2026") and len(shown) <= 140 and shown[:-1] in long_bio and "second paragraph" not in page
     assert '<p class="bio">Blair and NUCCA. Seen weekdays.</p>' in page
     assert "Not accepting new patients" in page and "Accepting new patients" in page
+
+
+class TestProfileFromASearch:
+    def test_each_result_links_to_its_profile_with_the_search(self, client):
+        practitioner_at(*destination(BOSTON, 5), name="Dr. Linked")
+        page = client.get(SEARCH, {"near": "02108", "radius": "10"}).content.decode()
+        assert re.search(r'href="/practitioners/\d+-dr-linked/\?near=02108&amp;radius=10&amp;unit=mi"', page)
+
+    def test_the_profile_leads_back_to_the_results_and_says_how_far_it_is(self, client):
+        practitioner = practitioner_at(*destination(BOSTON, 5), name="Dr. Far")
+        location = practitioner.locations.get()
+        page = client.get(practitioner.get_absolute_url(), {"near": "02108", "radius": "10", "unit": "mi"})
+        text = page.content.decode()
+        assert f'href="{SEARCH}?near=02108&amp;radius=10&amp;unit=mi">Back to the results</a>' in text
+        place = "02108 (Boston, MA)"
+        miles = geodesic(place_point("02108"), (location.latitude, location.longitude)).miles
+        assert f"{miles:.1f} mi from {place}" in text
+
+    def test_the_call_and_directions_buttons_come_before_the_bio(self, client):
+        practitioner = practitioner_at(*destination(BOSTON, 5), name="Dr. Quick", bio="A long story.")
+        text = client.get(practitioner.get_absolute_url()).content.decode()
+        call, directions = text.index('class="button" href="tel:+1-617-555-0100"'), text.index(">Directions<")
+        about = text.index("<h2>About</h2>")
+        assert call < about and directions < about
+
+    def test_a_profile_opened_without_a_search_or_with_a_broken_one_shows_neither(self, client):
+        practitioner = practitioner_at(*destination(BOSTON, 5), name="Dr. Plain")
+        for query in ({}, {"near": "00000"}, {"radius": "-1", "near": "02108"}, {"near": ""}):
+            response = client.get(practitioner.get_absolute_url(), query)
+            assert response.status_code == 200
+            assert "Back to the results" not in response.content.decode()
+
+    def test_the_profile_names_its_address_without_the_search_as_canonical(self, client):
+        practitioner = practitioner_at(*destination(BOSTON, 5), name="Dr. Canon")
+        text = client.get(practitioner.get_absolute_url(), {"near": "02108"}).content.decode()
+        assert f'<link rel="canonical" href="http://testserver{practitioner.get_absolute_url()}">' in text
+
+
+def place_point(zip_code: str) -> tuple[float, float]:
+    point = place_index().zip_codes[zip_code].point
+    return point.latitude, point.longitude
