@@ -67,7 +67,8 @@ class LocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.placement: Location.Placement | None = None
         for name in ("latitude", "longitude"):
-            self.fields[name].help_text = "Leave empty to place the pin from the address; or drag the pin on the map."
+            # No word of a map here: there is none before the first save, nor without JavaScript.
+            self.fields[name].help_text = "Leave both empty to place the pin from the address when you save."
 
     def clean_phone(self) -> str:
         return cleaned_phone(self.cleaned_data["phone"])
