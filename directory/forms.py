@@ -59,7 +59,8 @@ class WebsiteField(forms.URLField):
     default_error_messages = {"invalid": validate_website.message}  # else URLField's own replaces the validator's
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**{"assume_scheme": "https", **kwargs})
+        longest = Practitioner._meta.get_field("website").max_length  # the column's; longer would fail to save
+        super().__init__(**{"assume_scheme": "https", "max_length": longest, **kwargs})
 
 
 class ImportRowForm(forms.Form):

@@ -325,3 +325,13 @@ def test_the_row_form_takes_http_and_https_websites_only(website, valid):
     form = ImportRowForm(techniques_by_name={})
     assert form.validate({**ROW, "techniques": "", "website": website}) is valid
     assert form.errors.get("website") == (None if valid else [NOT_A_WEB_ADDRESS.removeprefix("website: ")])
+
+
+def test_a_website_longer_than_its_column_is_an_error_naming_its_line(tmp_path):
+    website = "https://example.com/" + "a" * 200
+    rows = [ROW, {**ROW, "external_id": "p-2", "website": website}]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_practitioners", str(write_csv(tmp_path / "long.csv", rows)), stderr=err)
+    assert "line 3: website: Ensure this value has at most 200 characters" in err.getvalue()
+    assert Practitioner.objects.count() == 0
