@@ -78,6 +78,28 @@ US_STATE_NAMES = {
 # The 50 states, DC and the inhabited territories, by their USPS codes.
 US_STATES = frozenset(US_STATE_NAMES)
 CITY_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
+# The Postal Service's abbreviations in the zipcodes package's city names (its names of at most 13 letters: "Boston
+# Hts", "Long Is City"), by how often they occur; written out in the labels shown, found as typed too. Left as they
+# are, meaning two things in the data: St (Saint, Sainte), Pt (Point, Port), Sta (Station, Santa), Spg (Spring,
+# Springs), Hl (Hill, Hills), Cor (Corner, Corners).
+USPS_ABBREVIATIONS = {
+    "Spgs": "Springs", "Twp": "Township", "Bch": "Beach", "Ft": "Fort", "Hts": "Heights", "Vlg": "Village",
+    "Cty": "City", "Ctr": "Center", "Hls": "Hills", "Vly": "Valley", "Mt": "Mount", "Lk": "Lake", "Jct": "Junction",
+    "Pk": "Park", "Is": "Island", "Mtn": "Mountain", "Hgts": "Heights", "Fls": "Falls", "Msn": "Mission",
+    "Plt": "Plantation", "Mls": "Mills", "Hbr": "Harbor", "Prt": "Port", "Crk": "Creek", "Est": "Estates",
+    "Gdns": "Gardens", "Shrs": "Shores", "Grv": "Grove", "Sprgs": "Springs", "Pr": "Prairie", "Pnes": "Pines",
+    "Univ": "University", "Lndg": "Landing", "Ter": "Terrace", "Rnch": "Ranch", "Uppr": "Upper", "Cy": "City",
+    "Brg": "Bridge", "Isl": "Island", "Xing": "Crossing", "Sq": "Square", "Lks": "Lakes", "Rdg": "Ridge",
+    "Rvr": "River", "Cors": "Corners", "Plns": "Plains", "Mnr": "Manor", "Cyn": "Canyon", "Mdws": "Meadows",
+    "Ltl": "Little", "Tp": "Township", "Clg": "College", "Frst": "Forest", "Cpe": "Cape", "Natl": "National",
+    "Blf": "Bluff",
+}  # fmt: skip
+# Abbreviations that mean this only as a name's first word ("N Hatfield"; "Is Of Springs" is Isle of Springs).
+FIRST_WORD_ABBREVIATIONS = {"N": "North", "S": "South", "E": "East", "W": "West", "No": "North", "So": "South",
+                            "Is": "Isle"}  # fmt: skip
+# The names whose first letter is not that direction: Elizabethtown's nickname, New Martinsville, Northern Cambria,
+# the Southern Ute reservation.
+NOT_A_DIRECTION = frozenset({"E Town", "N Martinsvlle", "N Cambria", "S Ute Indian"})
 # Words Canada Post adds to a city's name to name one of its districts ("Kitchener South Central").
 DISTRICT_WORDS = {
     "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "central", "centre",
@@ -142,6 +164,14 @@ def normalize_city(name: str) -> str:
     return " ".join(CITY_ABBREVIATIONS.get(word, word) for word in plain(name).split())
 
 
+def spelled_out(name: str) -> str:
+    """A US city's name with the Postal Service's abbreviations written out: "N Boston Hts" -> North Boston Heights."""
+    first, *rest = name.split() or [name]
+    if rest and first in FIRST_WORD_ABBREVIATIONS and name not in NOT_A_DIRECTION:
+        first = FIRST_WORD_ABBREVIATIONS[first]
+    return " ".join(USPS_ABBREVIATIONS.get(word, word) for word in (first, *rest))
+
+
 def canadian_city(fsa_name: str) -> str:
     """The city an FSA's name names: "Calgary (City Centre)" -> Calgary, "Brampton North Central" -> Brampton,
     "Downtown Montreal East" -> Montreal, "Quebec City Mid-Riverbank" -> Quebec City."""
@@ -189,6 +219,24 @@ def _joined(name: str) -> str:
     return re.sub(r"(?<=[a-z]{2}) ([a-z])\b", r"\1", joined)
 
 
+def _us_names(rows: list[dict]) -> tuple[dict[str, tuple[str, str]], dict[tuple[str, str], tuple[str, str]]]:
+    """Each city name in the ZIP code rows -> (the name written out, its key); and each (key as the data abbreviate
+    it, state) -> (key, state), by which "Boston Hts, OH" finds Boston Heights."""
+    names: dict[str, tuple[str, str]] = {}
+    shortened: dict[str, str] = {}  # the names with an abbreviation -> the key as abbreviated
+    abbreviated: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in rows:
+        for name in (row["city"], *(row["acceptable_cities"] or ())):
+            if name not in names:
+                written = spelled_out(name)
+                names[name] = (written, normalize_city(written))
+                if (short := normalize_city(name)) != names[name][1]:
+                    shortened[name] = short
+            if name in shortened:
+                abbreviated[(shortened[name], row["state"])] = (names[name][1], row["state"])
+    return names, abbreviated
+
+
 def _mean_place(points: list[Point], label: str) -> Place:
     latitudes, longitudes = zip(*((p.latitude, p.longitude) for p in points), strict=True)
     return Place(Point(round(sum(latitudes) / len(points), 5), round(sum(longitudes) / len(points), 5)), label)
@@ -207,7 +255,6 @@ def place_index() -> PlaceIndex:
     import pypostalcode.settings
     import zipcodes
 
-    normalized: dict[str, str] = {}
     zip_codes: dict[str, Place] = {}
     unplaced: dict[str, tuple[str, str]] = {}
     military: set[str] = set()
@@ -217,13 +264,13 @@ def place_index() -> PlaceIndex:
     county_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     alias_points: dict[tuple[str, str], list[Point]] = defaultdict(list)
     alias_labels: dict[tuple[str, str], str] = {}
-    for row in zipcodes.list_all():
-        city = row["city"]
-        if city not in normalized:
-            normalized[city] = normalize_city(city)
-        key = (normalized[city], row["state"])
+    zip_rows = zipcodes.list_all()
+    names, abbreviated = _us_names(zip_rows)
+    for row in zip_rows:
+        city, name = names[row["city"]]
+        key = (name, row["state"])
         latitude, longitude = float(row["lat"] or 0), float(row["long"] or 0)
-        if row["zip_code_type"] == "MILITARY" or normalized[city] in MILITARY_CITIES:
+        if row["zip_code_type"] == "MILITARY" or name in MILITARY_CITIES:
             military.add(row["zip_code"])
             continue
         if latitude == 0 and longitude == 0:
@@ -233,8 +280,13 @@ def place_index() -> PlaceIndex:
         zip_codes[row["zip_code"]] = Place(point, f"{row['zip_code']} ({city}, {row['state']})")
         if (county := counties.get((row["county"], row["state"]))) is not None:
             county_points[(county, row["state"])].append(point)
-        for other in row["acceptable_cities"] or ():  # "Lakewood" for ZIP codes the post office calls Denver
-            other_key = (normalize_city(other), row["state"])
+        # Other names the post office accepts ("Lakewood" for ZIP codes it calls Denver), by key: "Boston Hts" and
+        # "Boston Heights" are one name, and count the ZIP code once.
+        aliases: dict[str, str] = {}
+        for other in row["acceptable_cities"] or ():
+            aliases.setdefault(names[other][1], names[other][0])
+        for other_name, other in aliases.items():
+            other_key = (other_name, row["state"])
             alias_points[other_key].append(point)
             alias_labels.setdefault(other_key, f"{other}, {row['state']}")
         city_points[key].append(point)
@@ -275,6 +327,9 @@ def place_index() -> PlaceIndex:
         if (data_name, code) in cities:
             old = cities[(data_name, code)]
             cities[(name, code)] = City(Place(old.place.point, f"{current}, {code}"), old.weight)
+    for typed, key in abbreviated.items():  # "Boston Hts, OH", as the data abbreviate it
+        if key in cities:
+            cities.setdefault(typed, cities[key])
     for (name, code), city in list(cities.items()):
         # "O Fallon", "Coeur D Alene", "St. John's": also found as typed with an apostrophe ("O'Fallon").
         joined = _joined(name)

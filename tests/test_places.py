@@ -3,6 +3,7 @@ within 25 km of GeoNames' published centre of that city (tests/references.py); e
 Canadian postal area resolves or gets a message of its own."""
 
 import sqlite3
+import string
 import unicodedata
 
 import pypostalcode.settings
@@ -11,7 +12,15 @@ import zipcodes
 from geopy.distance import geodesic
 
 from directory.geo import AmbiguousPlace, InvalidPlace, PlaceError, UnknownPlace
-from directory.places import NoLocation, resolve_place, suggest_places
+from directory.places import (
+    FIRST_WORD_ABBREVIATIONS,
+    NOT_A_DIRECTION,
+    US_STATES,
+    USPS_ABBREVIATIONS,
+    NoLocation,
+    resolve_place,
+    suggest_places,
+)
 from tests.references import canadian_cities_over, canadian_town, largest_us_cities, named_city
 
 WITHIN_KM = 25
@@ -290,3 +299,45 @@ def test_suggestions_are_each_a_place_the_resolver_knows():
             assert not isinstance(name, PlaceError)
             resolved = resolve_place(name)
             assert resolved.point == place.point, (prefix, place.label, resolved.label)
+
+
+def usps_abbreviations_in(label: str) -> set[str]:
+    name = label.rpartition(", ")[0]
+    first, *rest = name.split()
+    first_word = set() if name in NOT_A_DIRECTION else {first} & set(FIRST_WORD_ABBREVIATIONS)
+    return first_word | ({first, *rest} & set(USPS_ABBREVIATIONS))
+
+
+def test_suggestions_spell_out_the_postal_services_abbreviations():
+    boston = [place.label for place in suggest_places("Boston", limit=50)]
+    assert {"Boston Heights, OH", "Boston College, MA"} <= set(boston)
+    every_us_city = [
+        place.label
+        for letter in string.ascii_lowercase
+        for place in suggest_places(letter, limit=100_000)
+        if place.label[-2:] in US_STATES
+    ]
+    assert len(every_us_city) > 20_000
+    assert [label for label in boston + every_us_city if usps_abbreviations_in(label)][:20] == []
+
+
+@pytest.mark.parametrize(
+    ("abbreviated", "written_out"),
+    [
+        ("Boston Hts, OH", "Boston Heights, OH"),
+        ("Boston Clg, MA", "Boston College, MA"),
+        ("Long Is City, NY", "Long Island City, NY"),
+        ("Seboeis Plt, ME", "Seboeis Plantation, ME"),
+        ("N Hatfield, MA", "North Hatfield, MA"),
+        ("Is Of Springs, ME", "Isle Of Springs, ME"),
+    ],
+)
+def test_a_place_is_found_abbreviated_or_written_out_at_one_point_labelled_written_out(abbreviated, written_out):
+    place = resolve_place(abbreviated)
+    assert place.label == written_out
+    assert place.point == resolve_place(written_out).point
+
+
+def test_a_first_letter_that_names_no_direction_is_left_as_it_is():
+    assert resolve_place("E Town, KY").label == "E Town, KY"
+    assert_near("E Town, KY", named_city("Elizabethtown", "KY"))
