@@ -13,8 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, Unit
-from directory.models import Practitioner, Technique
-from directory.places import resolve_place
+from directory.models import Location, Practitioner, Technique
+from directory.places import country_of, resolve_place
 from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
 
 RADIUS_CHOICES = [5, 10, 25, 50, 100, 250, 500]
@@ -27,6 +27,11 @@ class AsciiFloatField(forms.FloatField):
         if isinstance(value, str) and not value.strip().isascii():
             raise forms.ValidationError("Enter a number using the digits 0-9.", code="invalid")
         return super().to_python(value)
+
+
+def unit_for(place: Place | None) -> Unit:
+    """The unit a patient who did not choose one reads distances in: kilometres in Canada, miles elsewhere."""
+    return Unit.KILOMETRES if place is not None and country_of(place) == Location.Country.CA else Unit.MILES
 
 
 class SearchForm(forms.Form):
@@ -50,12 +55,14 @@ class SearchForm(forms.Form):
         except PlaceError as error:
             raise forms.ValidationError(str(error), code="place") from error
 
-    def clean_unit(self) -> Unit:
-        return Unit(self.cleaned_data.get("unit") or Unit.MILES)
+    def clean_unit(self) -> Unit | None:
+        return Unit(self.cleaned_data["unit"]) if self.cleaned_data.get("unit") else None
 
     def clean(self) -> dict:
         cleaned = super().clean()
         radius = cleaned.get("radius")
+        if "unit" not in self.errors:
+            cleaned["unit"] = cleaned.get("unit") or unit_for(cleaned.get("near"))
         unit = cleaned.get("unit") or Unit.MILES
         if "radius" in self.errors:
             return cleaned

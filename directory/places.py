@@ -472,6 +472,18 @@ def _elsewhere(name: str, region: str) -> str:
     return f". Did you mean {', '.join(others)}?" if others else "."
 
 
+CANADIAN_REGIONS = frozenset(CA_PROVINCES.values())
+REGION_AT_END = re.compile(r"\b([A-Z]{2})\)?$")  # every named place's label ends with its state or province
+
+
+def country_of(place: Place) -> str | None:
+    """ "CA" or "US" for a named place (from the province or state its label ends with); None for coordinates."""
+    match = None if place.is_coordinates else REGION_AT_END.search(place.label)
+    if match is None:
+        return None
+    return "CA" if match[1] in CANADIAN_REGIONS else "US"
+
+
 def resolve_place(text: str) -> Place:
     """The place a patient typed: a ZIP code (ZIP+4 too), a Canadian postal code, coordinates in any common
     form, or a city (with its state or province as code or name, or alone when only one place has its name)."""

@@ -82,7 +82,9 @@ SEARCH_PARAMETERS = [
         f"Default {DEFAULT_RADIUS}.",
     ),
     OpenApiParameter(
-        "unit", {"type": "string", "enum": Unit.values, "default": Unit.MILES.value}, description="Miles or km."
+        "unit",
+        {"type": "string", "enum": Unit.values},
+        description="Miles or km. Without it: km for a Canadian place, miles for any other.",
     ),
     OpenApiParameter(
         "technique",
