@@ -29,6 +29,9 @@ class AsciiFloatField(forms.FloatField):
         return super().to_python(value)
 
 
+UNIT_BY_COUNTRY = "miles (km in Canada)"  # the unit select's first choice, sent empty: see unit_for
+
+
 def unit_for(place: Place | None) -> Unit:
     """The unit a patient who did not choose one reads distances in: kilometres in Canada, miles elsewhere."""
     return Unit.KILOMETRES if place is not None and country_of(place) == Location.Country.CA else Unit.MILES
@@ -136,7 +139,7 @@ class PractitionerSearch(django_filters.FilterSet):
     unit = django_filters.ChoiceFilter(
         label="Unit",
         choices=Unit.choices,
-        empty_label=None,
+        empty_label=UNIT_BY_COUNTRY,
         error_messages={"invalid_choice": "Choose mi (miles) or km (kilometres)."},
     )
     technique = TechniqueFilter(

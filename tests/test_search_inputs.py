@@ -133,13 +133,15 @@ def test_place_suggestions_are_best_first_with_coordinates(client):
      ("02108", "mi"), ("Los Angeles, CA", "mi"), ("42.36,-71.06", "mi"), ("45.5,-73.6", "mi")],
 )  # fmt: skip
 def test_a_place_searched_without_a_unit_is_measured_in_its_countrys(client, near, unit):
-    page = client.get(PAGE, {"near": near}).content.decode()
-    assert f"within 25 {unit} of" in page
-    assert f'<option value="{unit}" selected>' in page
+    for chosen in ({}, {"unit": ""}):  # not chosen: the form's first choice sends the unit empty
+        page = client.get(PAGE, {"near": near, **chosen}).content.decode()
+        assert f"within 25 {unit} of" in page
+        assert '<option value="" selected>miles (km in Canada)</option>' in page  # the next search chooses again
     body = client.get(API, {"near": near}).json()
     assert body["next"] is None or f"unit={unit}" in body["next"]
 
 
 def test_a_unit_the_patient_chose_is_kept_in_canada_too(client):
-    assert "within 25 mi of H2X" in client.get(PAGE, {"near": "H2X", "unit": "mi"}).content.decode()
+    page = client.get(PAGE, {"near": "H2X", "unit": "mi"}).content.decode()
+    assert "within 25 mi of H2X" in page and '<option value="mi" selected>' in page
     assert "within 40 km of 02108" in client.get(PAGE, {"near": "02108", "unit": "km", "radius": "40"}).content.decode()

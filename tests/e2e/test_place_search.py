@@ -115,4 +115,4 @@ def test_the_folded_form_stays_open_while_it_is_used_and_a_new_search_folds_it_a
     field.fill("H3B")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#results-heading")).to_contain_text("of H3B (Montréal, QC)")
-    expect(page.get_by_text("Your search: H3B - 25 mi - any technique")).to_be_visible()
+    expect(page.get_by_text("Your search: H3B - 25 km - any technique")).to_be_visible()  # km in Canada
