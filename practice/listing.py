@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
+
 from directory.forms import LOCATION_FIELDS as IMPORTED_LOCATION_FIELDS
+from directory.geo import Point, Unit, to_unit
 from directory.models import Location, Practitioner, Technique
+from practice.geocoding import km_between
 
 PRACTITIONER_FIELDS = ("name", "credentials", "email", "phone", "website", "bio")
 # The import's location columns, and where the pin came from.
@@ -42,23 +46,71 @@ def listing_version(practitioner: Practitioner, pending_id: int | None) -> str:
 ADDRESS_FIELDS = ("clinic_name", "address_line1", "city", "state", "postal_code", "country", "phone")
 
 
-def _locations_text(locations: list[dict]) -> str:
-    return "; ".join(
-        f"{location['clinic_name'] or location['address_line1']}, {location['address_line1']}, {location['city']} "
-        f"{location['state']} {location['postal_code']}, phone {location['phone'] or 'none'} "
-        f"({location['latitude']:.5f}, {location['longitude']:.5f})"
-        for location in locations
-    )
+PIN_FIELDS = ("latitude", "longitude")
+
+
+def _label(model: type, name: str) -> str:
+    """A field as a person reads it ("Accepting new patients", "Postal code"), not as the code names it."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return "" if value is None else str(value)
+
+
+def _location_line(location: dict) -> str:
+    name = location["clinic_name"] or location["address_line1"]
+    where = f"{location['address_line1']}, {location['city']} {location['state']} {location['postal_code']}"
+    return where if name == location["address_line1"] else f"{name}, {where}"
+
+
+def _pin_moved(before: dict, after: dict) -> list[str]:
+    """[what, where it was, how far it moved], in the desk's miles and in km."""
+    km = km_between(Point(before["latitude"], before["longitude"]), Point(after["latitude"], after["longitude"]))
+    was = f"{before['latitude']:.5f}, {before['longitude']:.5f}"
+    return ["Pin", was, f"moved {to_unit(km, Unit.MILES):.1f} mi ({km:.1f} km) to {after['latitude']:.5f}, "
+            f"{after['longitude']:.5f}"]  # fmt: skip
+
+
+def _location_changes(before: list[dict], after: list[dict], fields: tuple[str, ...]) -> list[list[str]]:
+    """Locations field by field: each numbered as the edit form numbers it (its place in the listing), added,
+    removed, or changed on `fields` (the pin shown as the distance it moved)."""
+    earlier = {location["id"]: location for location in before if location["id"] is not None}
+    kept = {location["id"] for location in after if location["id"] in earlier}
+    changes = []
+    for number, location in enumerate(after, start=1):
+        old = earlier.get(location["id"]) if location["id"] is not None else None
+        if old is None:
+            changes.append([f"Location {number}", "", f"Added: {_location_line(location)}"])
+            continue
+        for name in fields:
+            if name not in PIN_FIELDS and old[name] != location[name]:
+                label = _label(Location, name)
+                if name == "placement":
+                    old_value, new_value = (Location.Placement(v).label for v in (old[name], location[name]))
+                else:
+                    old_value, new_value = _shown(old[name]), _shown(location[name])
+                changes.append([f"Location {number}: {label.lower()}", old_value, new_value])
+        if set(PIN_FIELDS) <= set(fields) and any(old[name] != location[name] for name in PIN_FIELDS):
+            what, was, moved = _pin_moved(old, location)
+            changes.append([f"Location {number}: {what.lower()}", was, moved])
+    for number, location in enumerate(before, start=1):
+        if location["id"] not in kept:
+            changes.append([f"Location {number} (removed)", _location_line(location), ""])
+    return changes
 
 
 def listing_changes(
     before: dict, after: dict, *, location_fields: tuple[str, ...] = LOCATION_FIELDS
 ) -> list[list[str]]:
     """Each difference between two listings in the proposal's shape, as [what, before, after] text (not yet
-    escaped): the practitioner's fields by name, then "techniques" and "locations" (compared on
-    `location_fields`). The desk's diff of a revision and the owner's "changed meanwhile" notice both read it."""
+    escaped), each named as a person reads it: the practitioner's fields by label, then "Techniques", then
+    the locations field by field (compared on `location_fields`). The desk's diff of a revision, the audit of a
+    correction made in the admin and the owner's "changed meanwhile" notice all read it."""
     changes = [
-        [name, str(before["practitioner"].get(name, "")), str(value)]
+        [_label(Practitioner, name), _shown(before["practitioner"].get(name, "")), _shown(value)]
         for name, value in after["practitioner"].items()
         if before["practitioner"].get(name) != value
     ]
@@ -67,11 +119,5 @@ def listing_changes(
         named = [
             ", ".join(names.get(pk, "(deleted technique)") for pk in values["techniques"]) for values in (before, after)
         ]
-        changes.append(["techniques", *named])
-
-    def compared(values: dict) -> list[list]:
-        return [[location[name] for name in location_fields] for location in values["locations"]]
-
-    if compared(before) != compared(after):
-        changes.append(["locations", _locations_text(before["locations"]), _locations_text(after["locations"])])
-    return changes
+        changes.append(["Techniques", *named])
+    return changes + _location_changes(before["locations"], after["locations"], location_fields)

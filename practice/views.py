@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,7 +19,7 @@ from accounts.emails import has_verified_email
 from directory.models import Location, Practitioner
 from practice import services
 from practice.forms import AccountCloseForm, ClaimForm, ListingForm, LocationFormSet
-from practice.listing import ADDRESS_FIELDS, listing_changes, listing_values, listing_version
+from practice.listing import ADDRESS_FIELDS, PRACTITIONER_FIELDS, listing_changes, listing_values, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.personal_data import personal_data
 
@@ -177,9 +178,14 @@ def _changed_meanwhile(
     data["based_on"] = listing_version(practitioner, pending.pk if pending else None)
     form.data = data
     current = pending.proposed if pending else listing_values(practitioner)
-    labels = {name: str(field.label) for name, field in ListingForm.base_fields.items()}
+    # The rows name fields as the model does ("Bio"); the owner's form calls some otherwise ("About").
+    labels = {
+        capfirst(Practitioner._meta.get_field(name).verbose_name): str(field.label)
+        for name, field in ListingForm.base_fields.items()
+        if name in PRACTITIONER_FIELDS
+    }
     changes = listing_changes(proposed, current, location_fields=ADDRESS_FIELDS)
-    changed = [f"{labels.get(what, what.capitalize())}: {now or '(empty)'}" for what, _, now in changes]
+    changed = [f"{labels.get(what, what)}: {now or '(empty)'}" for what, _, now in changes]
     _mark_pins(locations)
     context = {"form": form, "locations": locations, "practitioner": practitioner, "pending": pending,
                "changed": changed}  # fmt: skip

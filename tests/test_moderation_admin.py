@@ -10,10 +10,12 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from geopy.distance import geodesic
 
 from directory.importing import IMPORT_COLUMNS, MAX_CELL_CHARACTERS
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from moderation import services as desk
+from moderation.diff import revision_changes
 from moderation.models import AuditEntry, Report
 from practice import services
 from practice.listing import listing_values
@@ -175,11 +177,12 @@ def test_an_edit_in_the_admins_form_is_audited_with_its_before_and_after(admin_c
     form = admin_client_.get(url).context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
     data.update({"name": "Dr. New", "techniques": [], "locations-TOTAL_FORMS": "0", "locations-INITIAL_FORMS": "0"})
-    data["accepting_new_patients"] = "on"
+    data["accepting_new_patients"] = ""
     response = admin_client_.post(url, data)
     assert response.status_code == 302
     entry = AuditEntry.objects.get()
-    assert entry.action == "edited" and ["name", "Dr. Old", "Dr. New"] in entry.changes
+    assert entry.action == "edited" and ["Name", "Dr. Old", "Dr. New"] in entry.changes
+    assert ["Accepting new patients", "Yes", "No"] in entry.changes  # labels, not accepting_new_patients
 
 
 def test_a_form_opened_before_the_owner_changed_the_listing_is_refused_with_what_changed(admin_client_, owner):
@@ -253,8 +256,9 @@ def test_a_revisions_diff_names_techniques_and_locations(admin_client_, owner, n
         practitioner=practitioner, editor=owner, proposed=proposed, accepting_new_patients=True
     )
     page = admin_client_.get(reverse("admin:practice_revision_change", args=[revision.pk])).content.decode()
-    assert "<th scope='row'>techniques</th><td>NUCCA</td><td>Blair</td>" in page
-    assert "Cambridge &lt;script&gt;" in page and "Cambridge <script>" not in page
+    assert "<th scope='row'>Techniques</th><td>NUCCA</td><td>Blair</td>" in page
+    assert "<th scope='row'>Location 1: city</th><td>Boston</td><td>Cambridge &lt;script&gt;</td>" in page
+    assert "Cambridge <script>" not in page
 
 
 def test_a_report_is_resolved_with_a_note_which_the_owner_and_reporter_receive(admin_client_, owner, sent):
@@ -548,8 +552,7 @@ def test_an_inline_location_changed_in_the_admin_is_recorded_field_by_field(admi
     url, data = _change_form_data(admin_client_, listing)
     data["locations-0-address_line1"] = "2 Beacon Street"
     assert admin_client_.post(url, data).status_code == 302
-    (change,) = AuditEntry.objects.get().changes
-    assert change[0] == "locations" and "1 Beacon Street" in change[1] and "2 Beacon Street" in change[2]
+    assert AuditEntry.objects.get().changes == [["Location 1: address", "1 Beacon Street", "2 Beacon Street"]]
 
 
 @pytest.mark.parametrize("website", ["ftp://example.com", "ftps://example.com"])
@@ -570,3 +573,32 @@ def test_the_admin_takes_web_addresses_only_as_a_listings_website(admin_client_,
 def test_an_admin_sign_in_without_a_name_is_the_form_again_not_a_500(client, data):
     response = client.post(reverse("admin:login"), data)
     assert response.status_code == 200 and "This field is required" in response.content.decode()
+
+
+def test_a_revisions_diff_shows_labels_added_and_removed_locations_and_how_far_a_pin_moved(admin_client_, owner):
+    practitioner = owned_listing(owner)
+    proposed = listing_values(practitioner)
+    proposed["practitioner"]["credentials"] = "DC, DCM"
+    first = proposed["locations"][0]
+    proposed["locations"] = [
+        {**first, "latitude": first["latitude"] + 0.005},  # about 0.35 mi north
+        {**first, "id": None, "clinic_name": "Second Office", "address_line1": "9 Elm St"},
+    ]
+    revision = services.listing_edit(
+        practitioner=practitioner, editor=owner, proposed=proposed, accepting_new_patients=False
+    )
+    rows = {what: (was, now) for what, was, now in revision_changes(revision)}
+    assert rows["Credentials"] == ("DC", "DC, DCM")
+    _, moved = rows["Location 1: pin"]
+    miles = geodesic((first["latitude"], first["longitude"]), (first["latitude"] + 0.005, first["longitude"])).miles
+    assert moved.startswith(f"moved {miles:.1f} mi")
+    assert rows["Location 2"] == ("", "Added: Second Office, 9 Elm St, Boston MA 02108")
+    page = admin_client_.get(reverse("admin:practice_revision_change", args=[revision.pk])).content.decode()
+    assert "<th scope='row'>Location 1: pin</th>" in page
+
+    proposed["locations"] = [proposed["locations"][1]]
+    revision = services.listing_edit(
+        practitioner=practitioner, editor=owner, proposed=proposed, accepting_new_patients=False
+    )
+    rows = {what: (was, now) for what, was, now in revision_changes(revision)}
+    assert rows["Location 1 (removed)"] == ("Atlas Clinic, 1 Beacon Street, Boston MA 02108", "")

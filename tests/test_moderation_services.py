@@ -82,7 +82,7 @@ def test_approving_a_revision_records_the_field_by_field_changes(owner, moderato
     revision = pending_revision(owner, bio="New bio.")
     with sent():
         desk.revision_approve(revision=revision, moderator=moderator)
-    assert entry().changes == [["bio", "Old bio.", "New bio."]]
+    assert entry().changes == [["Bio", "Old bio.", "New bio."]]
     assert entry().action == "revision_approved" and "approved your changes" in mail.outbox[0].body
 
 
