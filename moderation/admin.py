@@ -23,6 +23,7 @@ from directory.admin import ChangesWhatPatientsSee, PractitionerAdmin
 from directory.importing import csv_rows, practitioners_validate
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from moderation import services
+from moderation.decisions import DecidedOnItsPage, Decision
 from moderation.diff import revision_changes
 from moderation.exporting import EXPORT_FILE_NAME, export_write
 from moderation.forms import ImportForm, ListingAdminForm, NoteForm
@@ -100,8 +101,47 @@ class LocationInline(admin.StackedInline):
         return False  # a practitioner's location goes only through their edit and its review
 
 
-class ListingAdmin(PractitionerAdmin):
+def _is(status: str) -> Callable[[Practitioner], bool]:
+    return lambda practitioner: practitioner.status == status
+
+
+TOLD_THE_OWNER = "the owner reads it in an e-mail"
+
+
+class ListingAdmin(DecidedOnItsPage, PractitionerAdmin):
     form = ListingAdminForm
+    decisions = (
+        Decision(
+            "publish",
+            "Publish",
+            lambda listing, moderator, _: services.listing_publish(practitioner=listing, moderator=moderator),
+            applies=lambda listing: listing.status != Practitioner.Status.PUBLISHED,
+        ),
+        Decision(
+            "reject",
+            "Reject",
+            lambda listing, moderator, reason: services.listing_reject(
+                practitioner=listing, moderator=moderator, reason=reason
+            ),
+            applies=_is(Practitioner.Status.PENDING),
+            asks="Reason for rejecting",
+            help=TOLD_THE_OWNER,
+        ),
+        Decision(
+            "unpublish",
+            "Unpublish",
+            lambda listing, moderator, reason: services.listing_unpublish(
+                practitioner=listing, moderator=moderator, reason=reason
+            ),
+            applies=_is(Practitioner.Status.PUBLISHED),
+            asks="Reason for unpublishing",
+            help=TOLD_THE_OWNER,
+        ),
+    )
+
+    def waiting(self) -> QuerySet[Practitioner]:
+        return Practitioner.objects.filter(status=Practitioner.Status.PENDING).order_by("created_at", "pk")
+
     list_display = ["name", "credentials", "status", "owner", "accepting_new_patients", "updated_at"]
     readonly_fields = [
         *PractitionerAdmin.readonly_fields,
@@ -261,7 +301,7 @@ class ViewOnly(Kept):
         return False
 
 
-class ReviewAdmin(Kept):
+class ReviewAdmin(DecidedOnItsPage, Kept):
     """Edits and claims: nothing is edited, added or deleted here, only decided, each through a service."""
 
     list_filter = ["status"]
@@ -271,6 +311,19 @@ class ReviewAdmin(Kept):
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         shown = [field.name for field in self.model._meta.fields if field.name not in (self.exclude or ())]
         return shown + list(self.extra_readonly)
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        pending = self.model.Status.PENDING
+        return (
+            Decision("approve", "Approve", lambda item, moderator, _: self.approve_one(item, moderator),
+                     applies=lambda item: item.status == pending),
+            Decision("reject", "Reject", self.reject_one, applies=lambda item: item.status == pending,
+                     asks="Reason for rejecting", help="the practitioner reads it in an e-mail"),
+        )  # fmt: skip
+
+    def waiting(self) -> QuerySet:
+        return self.model.objects.pending().order_by(*self.model._meta.ordering)
 
     def approve_one(self, item: Revision | Claim, moderator: object) -> None:
         raise NotImplementedError
@@ -304,6 +357,8 @@ class RevisionAdmin(ReviewAdmin):
     list_select_related = ["practitioner", "submitted_by"]
     exclude = ["proposed"]
     extra_readonly = ("changes",)
+    # What is proposed first, beside the decision; who and when after.
+    fields = ["changes", "practitioner", "status", "submitted_by", "submitted_at", "decided_by", "decided_at", "reason"]
 
     @admin.display(description="Proposed changes")
     def changes(self, revision: Revision) -> str:
@@ -323,6 +378,8 @@ class RevisionAdmin(ReviewAdmin):
 class ClaimAdmin(ReviewAdmin):
     list_display = ["practitioner", "claimant", "status", "npi", "created_at", "approved_automatically"]
     list_select_related = ["practitioner", "claimant"]
+    fields = ["practitioner", "claimant", "note", "npi", "status", "created_at", "approved_automatically",
+              "decided_by", "decided_at", "reason"]  # fmt: skip
 
     def approve_one(self, item: Claim, moderator: object) -> None:
         services.claim_approve(claim=item, moderator=moderator)
@@ -347,8 +404,22 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(Kept):
+class ReportAdmin(DecidedOnItsPage, Kept):
     """Patients' reports: read, then resolve with a note (the owner and the reporter are told)."""
+
+    decisions = (
+        Decision(
+            "resolve",
+            "Resolve",
+            lambda report, moderator, note: services.report_resolve(report=report, moderator=moderator, note=note),
+            applies=lambda report: report.is_open,
+            asks="Note",
+            help="the listing's owner and the patient who reported it read it",
+        ),
+    )
+
+    def waiting(self) -> QuerySet[Report]:
+        return Report.objects.open().order_by("created_at", "pk")
 
     list_display = ["practitioner", "problem", "created_at", "is_open", "resolved_by"]
     list_filter = [OpenFilter, "problem"]
