@@ -2,6 +2,7 @@
 each calls (one audit entry, the same e-mails), the reason asked in place, the next item waiting, and who may."""
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -161,3 +162,13 @@ def test_the_admin_index_names_each_section_once(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     sections = [app["name"] for app in client.get(reverse("admin:index")).context["app_list"]]
     assert "People" in sections and len(sections) == len(set(sections))  # "Accounts" was there twice
+
+
+def test_the_queue_says_how_long_the_oldest_has_waited_and_always_links_to_the_whole_list(client, owner):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with time_machine.travel("2026-11-01 09:00Z", tick=False):
+        edit_of(owned_listing(owner), "Older.")
+    with time_machine.travel("2026-11-04 09:00Z", tick=False):
+        page = client.get(reverse("admin:index")).content.decode()
+    assert 'Edits awaiting review: 1 <span class="waiting">(the oldest waiting 3\xa0days)</span>' in page
+    assert f'href="{reverse("admin:practice_revision_changelist")}?status__exact=pending">See all 1</a>' in page
