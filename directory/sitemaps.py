@@ -9,7 +9,8 @@ class PageSitemap(Sitemap):
     priority = 1.0
 
     def items(self) -> list[str]:
-        return ["directory:home", "directory:search"]
+        # By URL name: the page for practitioners is the practice app's, and naming it imports nothing.
+        return ["directory:home", "directory:search", "practice:about"]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.decorators import verified_email_required
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.serializers.json import DjangoJSONEncoder
@@ -270,3 +271,9 @@ def account_close(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, "Your account is closed. An e-mail confirms what became of your listings.")
     return redirect("directory:home")
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    """Why and how to list a practice: public, for anyone, signed in or not."""
+    return render(request, "practice/about.html", {"review_days": settings.REVIEW_DAYS_TYPICAL})

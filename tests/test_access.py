@@ -34,6 +34,7 @@ def public_urls() -> list[str]:
         reverse("directory:search") + "?near=02108",
         practitioner.get_absolute_url(),
         reverse("moderation:report", kwargs={"pk": practitioner.pk, "slug": practitioner.slug}),
+        reverse("practice:about"),
         reverse("api:practitioner-list") + "?near=02108",
         reverse("directory:technique-detail", kwargs={"slug": "nucca"}),
         reverse("sitemap"),

@@ -39,7 +39,8 @@ def visitors(owner, desk_moderator) -> dict[str, Client]:
 
 # who -> {(URL name, method): answer}; "login" is a redirect to the login page, "verify" the page asking the user to
 # verify their e-mail address first. A signed-in practitioner may list a practice and claim another's listing
-# (for review), never see or change another's listing.
+# (for review), never see or change another's listing. The page for practitioners is public and read-only.
+PUBLIC = {("about", "get"): 200, ("about", "post"): 405}
 SIGNED_IN_ELSEWHERE = {
     ("dashboard", "get"): 200,
     ("dashboard", "post"): 405,
@@ -56,10 +57,11 @@ SIGNED_IN_ELSEWHERE = {
     ("account_data", "post"): 405,
     ("account_close", "get"): 200,
     ("account_close", "post"): 400,
+    **PUBLIC,
 }
 EXPECTED = {
-    "anonymous": dict.fromkeys(SIGNED_IN_ELSEWHERE, "login"),
-    "unverified": dict.fromkeys(SIGNED_IN_ELSEWHERE, "verify"),
+    "anonymous": {**dict.fromkeys(SIGNED_IN_ELSEWHERE, "login"), **PUBLIC},
+    "unverified": {**dict.fromkeys(SIGNED_IN_ELSEWHERE, "verify"), **PUBLIC},
     "another practitioner": SIGNED_IN_ELSEWHERE,
     "owner": {
         **SIGNED_IN_ELSEWHERE,
@@ -71,7 +73,7 @@ EXPECTED = {
     "moderator": SIGNED_IN_ELSEWHERE,
     "staff": SIGNED_IN_ELSEWHERE,
 }
-NAMES = ["dashboard", "new", "edit", "confirm", "claim", "account_data", "account_close"]
+NAMES = ["dashboard", "new", "edit", "confirm", "claim", "account_data", "account_close", "about"]
 
 
 def url_of(name: str, listing: Practitioner) -> str:

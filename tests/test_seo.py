@@ -71,7 +71,14 @@ def test_a_profile_carries_schema_org_physician_data(client, nucca):
 
 def test_every_page_has_its_own_title_and_description(client, nucca):
     practitioner = practitioner_at(42.36, -71.06, name="Dr. Ada Atlas")
-    pages = ["/", "/search/?near=02108", "/search/", "/techniques/nucca/", practitioner.get_absolute_url()]
+    pages = [
+        "/",
+        "/search/?near=02108",
+        "/search/",
+        "/techniques/nucca/",
+        practitioner.get_absolute_url(),
+        "/for-practitioners/",
+    ]
     titles, descriptions = set(), set()
     for path in pages:
         html = client.get(path).content.decode()

@@ -143,6 +143,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Upper Cervical Directory <di
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in e-mails sent outside a request (admin actions included) start with this address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How soon moderators usually decide, in working days, as the "For practitioners" page says it. The claim form
+# (templates/practice/claim_form.html) still spells out "two working days": keep the two equal.
+REVIEW_DAYS_TYPICAL = 2
 
 # Placing clinics: a server speaking Nominatim's /search API, or none (then postal-code centroids).
 GEOCODER_URL = env_str("GEOCODER_URL")

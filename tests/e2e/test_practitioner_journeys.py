@@ -40,7 +40,9 @@ def fill_practitioner(page, name: str) -> None:
 
 def test_from_sign_up_to_a_published_listing_that_patients_find(open_page, axe, techniques):
     page = open_page("/")
-    page.get_by_role("link", name="For practitioners").click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="For practitioners").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("For practitioners")
+    page.get_by_role("link", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
     assert axe(page) == []
     page.get_by_role("link", name="sign up").click()
