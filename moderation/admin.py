@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -101,6 +101,14 @@ class LocationInline(admin.StackedInline):
         return False  # a practitioner's location goes only through their edit and its review
 
 
+class TechniqueListFilter(admin.RelatedFieldListFilter):
+    """The techniques, and listings that name none (the admin's default calls that choice "-")."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "No technique named"
+
+
 def _is(status: str) -> Callable[[Practitioner], bool]:
     return lambda practitioner: practitioner.status == status
 
@@ -142,7 +150,23 @@ class ListingAdmin(DecidedOnItsPage, PractitionerAdmin):
     def waiting(self) -> QuerySet[Practitioner]:
         return Practitioner.objects.filter(status=Practitioner.Status.PENDING).order_by("created_at", "pk")
 
-    list_display = ["name", "credentials", "status", "owner", "accepting_new_patients", "updated_at"]
+    # What a moderator decides on, in columns that fit 1280 px beside the filters: who, where, its state, its age.
+    list_display = ["name", "status", "owner", "city", "added"]
+    list_select_related = ["owner"]
+    list_filter = ["status", "accepting_new_patients", ("techniques", TechniqueListFilter)]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Practitioner]:
+        first_city = Location.objects.filter(practitioner=OuterRef("pk")).order_by("pk").values("city")[:1]
+        return super().get_queryset(request).annotate(first_city=Subquery(first_city))
+
+    @admin.display(description="City", ordering="first_city")
+    def city(self, practitioner: Practitioner) -> str:
+        return practitioner.first_city or "-"
+
+    @admin.display(description="Added", ordering="created_at")
+    def added(self, practitioner: Practitioner) -> str:
+        return _day(practitioner.created_at)
+
     readonly_fields = [
         *PractitionerAdmin.readonly_fields,
         "status",

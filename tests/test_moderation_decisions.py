@@ -1,6 +1,8 @@
 """Decisions on the page that shows the thing (moderation.decisions): the buttons each kind offers, the service
 each calls (one audit entry, the same e-mails), the reason asked in place, the next item waiting, and who may."""
 
+import re
+
 import pytest
 import time_machine
 from django.core import mail
@@ -172,3 +174,14 @@ def test_the_queue_says_how_long_the_oldest_has_waited_and_always_links_to_the_w
         page = client.get(reverse("admin:index")).content.decode()
     assert 'Edits awaiting review: 1 <span class="waiting">(the oldest waiting 3\xa0days)</span>' in page
     assert f'href="{reverse("admin:practice_revision_changelist")}?status__exact=pending">See all 1</a>' in page
+
+
+def test_the_listings_list_shows_status_owner_city_and_age_and_names_the_no_technique_choice(client, owner):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    owned_listing(owner, name="Dr. Listed")
+    page = client.get(reverse("admin:directory_practitioner_changelist")).content.decode()
+    table = page.split('id="result_list"')[1]
+    assert re.findall(r'<th scope="col" class="[^"]*column-(\w+)', table) == ["name", "status", "owner", "city",
+                                                                              "added"]  # fmt: skip
+    assert '<td class="field-city">Boston</td>' in page
+    assert "No technique named" in page and ">-</a>" not in page.split('id="changelist-filter"')[1]

@@ -49,3 +49,18 @@ def test_a_moderator_rejects_an_edit_from_its_page_by_keyboard_and_moves_to_the_
     assert (first.status, first.reason) == (Revision.Status.REJECTED, "Please keep it factual.")
     assert any("Please keep it factual." in message.body for message in mail.outbox)
     assert axe(page) == []
+
+
+def test_the_listings_list_fits_1280_pixels_beside_the_filters(open_page, axe, screenshots, techniques):
+    for n in range(5):
+        owned_listing(UserFactory(email=f"owner-with-a-long-address-{n}@example.com"),
+                      name=f"Dr. Very Long Practitioner Name Number {n}", credentials="DC, DCM, FICS")  # fmt: skip
+    moderator = UserFactory(email="moderator@example.com", is_staff=True, is_superuser=True)
+    page = open_page("/admin/directory/practitioner/", user=moderator, viewport={"width": 1280, "height": 800})
+    page.wait_for_load_state("load")
+    results = page.locator("#changelist .results")
+    assert results.evaluate("element => element.scrollWidth <= element.clientWidth"), "the table is cut off"
+    expect(page.locator("#changelist-filter")).to_contain_text("No technique named")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert axe(page) == []
+    page.screenshot(path=screenshots / "desk-listings-1280.png")
