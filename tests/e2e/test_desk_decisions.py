@@ -64,3 +64,22 @@ def test_the_listings_list_fits_1280_pixels_beside_the_filters(open_page, axe, s
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert axe(page) == []
     page.screenshot(path=screenshots / "desk-listings-1280.png")
+
+
+def test_a_listings_page_carries_the_directorys_colours_and_its_decisions_come_early_by_keyboard(
+    open_page, axe, techniques
+):
+    listing = owned_listing(UserFactory(), name="Dr. Pending", status="pending")
+    moderator = UserFactory(email="moderator@example.com", is_staff=True, is_superuser=True)
+    page = open_page(f"/admin/directory/practitioner/{listing.pk}/change/", user=moderator,
+                     viewport={"width": 1280, "height": 800})  # fmt: skip
+    page.wait_for_load_state("load")
+    assert page.locator("#header").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(8, 63, 83)"
+    stops = 0
+    while stops < 40:
+        page.keyboard.press("Tab")
+        stops += 1
+        if page.evaluate("document.activeElement.textContent.trim()") == "Publish":
+            break
+    assert stops < 15, f"Publish is Tab stop {stops}"  # it sat behind a sidebar of every model
+    assert axe(page) == []
