@@ -15,7 +15,10 @@ from django.utils.text import slugify
 
 from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
 
-EARTH_HALF_CIRCUMFERENCE_KM = 20_004.0
+# A circle that holds every point on Earth, as GeodesicDistance measures it: the longest geodesic is 20,004 km
+# (pole to pole), but near the antipode Lambert's formula reads up to 34 km long (20,037.5 km from (0, 0) to
+# (0, 180), half the equator), and a circle of 20,004 km left such a practitioner out of "the nearest".
+FARTHEST_KM = 20_100.0
 REDUCED_LATITUDE = ATan(Value(1 - WGS84_F) * Tan(Radians("latitude")))
 
 
@@ -101,7 +104,7 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def nearest(self, origin: Point, count: int, beyond_km: float = 0.0) -> list[Practitioner]:
         """The `count` practitioners nearest to `origin`, however far, widening an index-backed search."""
         first_km = max(beyond_km, 50.0) * 4
-        return self.nearest_rows(origin, 0, count, first_km=first_km, last_km=EARTH_HALF_CIRCUMFERENCE_KM, growth=4)
+        return self.nearest_rows(origin, 0, count, first_km=first_km, last_km=FARTHEST_KM, growth=4)
 
     def nearest_rows(
         self, origin: Point, start: int, stop: int, *, first_km: float, last_km: float, growth: float

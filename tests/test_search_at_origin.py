@@ -149,3 +149,21 @@ def test_coordinates_too_small_to_multiply_are_kept_and_searched_as_zero(client,
     typed = "0." + "0" * 150 + "1, 0." + "0" * 40 + "1"
     page = client.get(reverse("directory:search"), {"near": typed, "radius": "1"})
     assert page.status_code == 200 and "Dr. Null Island" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("origin", "other"),
+    [
+        (Point(42.36, -71.06), Point(-42.36, 108.94)),  # the exact antipode
+        (Point(0.0, 0.0), Point(0.0, 180.0)),  # on the equator, across the 180th meridian
+        (Point(0.0, 0.0), Point(0.0, 179.5)),  # nearly antipodal on the equator
+        (Point(89.9, 10.0), Point(-89.9, -170.0)),  # pole to pole
+    ],
+)
+def test_the_far_side_of_the_earth_is_found_at_its_geodesic_distance_never_an_error(origin, other):
+    """Where 1 - h (or h) reaches zero, the distance's divisions are by NULL, never by zero."""
+    practitioner = practitioner_at(other.latitude, other.longitude, name="Dr. Far Side")
+    (found,) = Practitioner.objects.published().nearest(origin, 1)
+    expected_km = geodesic((origin.latitude, origin.longitude), (other.latitude, other.longitude)).km
+    assert found.pk == practitioner.pk
+    assert found.distance_km == pytest.approx(expected_km, rel=0.005)  # the directory's 0.5% over long lines
