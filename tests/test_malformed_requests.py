@@ -156,3 +156,29 @@ def test_a_body_that_stops_arriving_is_a_400_not_a_500(debug):
         **{"wsgi.input": CutShort()},
     )
     assert_page_refusal(response, 400, "could not be received")
+
+
+@pytest.mark.parametrize("charset", ["zlib", "base64", "rot13"])
+def test_a_declared_charset_that_is_no_text_encoding_is_a_400_before_django_builds_the_request(charset):
+    """Django decodes the query string with the declared codec as it builds the request, before any middleware:
+    the served application (config.wsgi) refuses such a request itself."""
+    from io import BytesIO
+    from wsgiref.util import setup_testing_defaults
+
+    from config.wsgi import application
+
+    body = b"login=a%40example.com&password=x"
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/accounts/login/", "QUERY_STRING": "next=/practice/",
+               "CONTENT_TYPE": f"application/x-www-form-urlencoded; charset={charset}",
+               "CONTENT_LENGTH": str(len(body)), "wsgi.input": BytesIO(body)}  # fmt: skip
+    setup_testing_defaults(environ)
+    statuses = []
+    answer = b"".join(application(environ, lambda status, headers: statuses.append(status)))
+    assert statuses == ["400 Bad Request"] and b"not a text encoding" in answer
+
+
+def test_a_text_charset_passes_through_to_the_site():
+    from config.charsets import is_text_encoding
+
+    assert is_text_encoding("utf-8") and is_text_encoding("latin-1") and is_text_encoding("no-such-charset")
+    assert not is_text_encoding("zlib")
