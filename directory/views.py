@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
-from directory.middleware import api_not_found, database_unavailable
+from directory.middleware import api_not_found, database_unavailable, unreadable_reason
 from directory.models import FormerSlug, Location, Practitioner, Technique
 from directory.pagination import SearchPaginator
 from directory.search import Search
@@ -131,10 +131,8 @@ def is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 for a request Django refuses before any view reads it (too many parameters, a malformed one): JSON
     on the API, the site's page elsewhere."""
-    if isinstance(exception, TooManyFieldsSent):
-        reason = f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are read."
-    else:
-        reason = "The request could not be read."
+    too_many = isinstance(exception, TooManyFieldsSent)
+    reason = unreadable_reason(exception) if too_many else "The request could not be read."
     if is_api(request):
         return JsonResponse({"detail": reason}, status=400)
     return render(request, "400.html", {"reason": reason}, status=400)
