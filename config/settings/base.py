@@ -1,4 +1,4 @@
-"""Settings shared by every environment; the environment variables are documented in README.md."""
+"""Settings shared by every environment; the environment variables are documented in README.md (Configuration)."""
 
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -228,6 +228,6 @@ def content_security_policy(tile_url: str) -> dict:
 
 CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
 
-# Search defaults; the limits are part of the public API and documented in README.md.
+# Search defaults; the limits are part of the public API and documented in docs/search.md.
 DIRECTORY_SEARCH_PAGE_SIZE = 20
 DIRECTORY_API_MAX_PAGE_SIZE = 100
