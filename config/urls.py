@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from directory.api.docs import api_docs
 from directory.sitemaps import SITEMAPS
 from directory.views import healthz, robots_txt
 
@@ -13,11 +14,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("directory.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Swagger UI injects one <style> element; inline style (never script) is allowed on this page alone.
+    path("api/docs/", api_docs, name="api-docs"),
+    # Swagger UI injects one <style> element; inline style (never script) is allowed on this page alone. It is
+    # linked from /api/docs/ as third-party and not fully accessible (it fails axe), so no axe walk includes it.
     path(
-        "api/docs/",
+        "api/docs/swagger/",
         csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
-        name="api-docs",
+        name="api-swagger",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
