@@ -173,7 +173,7 @@ def test_the_openapi_schema_documents_every_parameter_and_the_error_shape(client
 
 
 def test_the_api_docs_work_offline_from_bundled_swagger_ui(client):
-    response = client.get("/api/docs/")
+    response = client.get("/api/docs/swagger/")
     assertContains(response, "swagger-ui")
     assert b"cdn.jsdelivr" not in response.content and b"unpkg.com" not in response.content
     assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200

@@ -25,7 +25,8 @@ def listed(techniques):
         ("/search/?near=00000", "#near-errors"),
         ("/techniques/nucca/", "h1"),
         ("PROFILE", ".mini-map.leaflet-container"),
-        ("/api/docs/", ".swagger-ui .opblock"),
+        ("/api/docs/", "h1"),
+        ("/api/docs/swagger/", ".swagger-ui .opblock"),
     ],
 )
 def test_pages_run_under_the_policy_without_a_single_violation(open_page, listed, path, ready):
