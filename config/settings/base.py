@@ -1,5 +1,6 @@
 """Settings shared by every environment; the environment variables are documented in README.md (Configuration)."""
 
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -141,6 +142,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Upper Cervical Directory <directory@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the pages send a person who needs help (the account pages' "write to us"): the sending address's mailbox.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1])
 # Links in e-mails sent outside a request (admin actions included) start with this address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How soon moderators usually decide, in working days, as the "For practitioners" page says it. The claim form
