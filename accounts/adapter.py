@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -10,6 +11,26 @@ from config.network import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's messages in the directory's words: "e-mail", plain sentences. The keys are allauth's.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": "This account is inactive.",
+        "cannot_remove_primary_email": "You cannot remove your primary e-mail address.",
+        "duplicate_email": "This e-mail address is on your account already.",
+        "email_password_mismatch": "The e-mail address or the password is not right.",
+        "email_taken": "An account with this e-mail address exists already.",
+        "enter_current_password": "Enter your current password.",
+        "incorrect_password": "That password is not right.",
+        "invalid_or_expired_key": "This link has expired or is not valid.",
+        "invalid_login": "The e-mail address or the password is not right.",
+        "invalid_password_reset": "This link to reset your password is not valid.",
+        "max_email_addresses": "An account can have at most %d e-mail addresses.",
+        "too_many_login_attempts": "Too many failed attempts to sign in. Wait a few minutes and try again.",
+        "unknown_email": "No account has this e-mail address.",
+        "unverified_primary_email": "Your primary e-mail address must be confirmed first.",
+        "rate_limited": "Too many requests in a short time. Wait a few minutes and try again.",
+    }
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """The address allauth's rate limits (and so the site's own, through allauth's limiter) count by: the
         same as the API's throttle, behind the same trusted proxies."""
@@ -17,3 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if not address:
             raise PermissionDenied("Unable to determine the client's address.")
         return address
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails, with the address people write to for help."""
+        super().send_mail(template_prefix, email, {"contact_email": settings.CONTACT_EMAIL, **context})

@@ -76,7 +76,7 @@ def test_failed_sign_ins_are_rate_limited_per_account(client):
         client.post(reverse("account_login"), {"login": "target@example.com", "password": "wrong-password"})
     response = client.post(reverse("account_login"), {"login": "target@example.com", "password": ACCOUNT_PASSWORD})
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed attempts to sign in" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -107,7 +107,7 @@ def test_the_sign_in_page_uses_the_sites_layout(client):
     assert "Skip to main content" in page
     assert '<label for="id_login">' in page
     title = page.split("<title>")[1].split("</title>")[0]
-    assert " ".join(title.split()) == "Sign In | Upper Cervical Directory"
+    assert " ".join(title.split()) == "Sign in | Upper Cervical Directory"
 
 
 def test_signing_up_with_a_taken_address_takes_as_long_as_with_a_new_one(client, settings):

@@ -97,7 +97,7 @@ def test_every_practice_url_answers_each_kind_of_visitor_as_it_should(visitors, 
         assert response["Location"].startswith(reverse("account_login") + "?next=")
     elif expected == "verify":
         assert response.status_code == 200
-        assert b"Verify Your Email Address" in response.content
+        assert b"Confirm your e-mail address" in response.content
         assert b"Old bio." not in response.content
     else:
         assert response.status_code == expected

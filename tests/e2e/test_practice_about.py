@@ -47,4 +47,4 @@ def test_the_page_works_without_javascript(open_page):
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADING)
     expect(page.get_by_role("heading", name="How to list your practice")).to_be_visible()
     page.get_by_role("link", name="Sign up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")

@@ -43,15 +43,15 @@ def test_from_sign_up_to_a_published_listing_that_patients_find(open_page, axe, 
     page.get_by_role("navigation", name="Site").get_by_role("link", name="For practitioners").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("For practitioners")
     page.get_by_role("link", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert axe(page) == []
     page.get_by_role("link", name="sign up").click()
-    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("E-mail address").fill("ada@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     assert axe(page) == []
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your e-mail address")
     assert axe(page) == []
 
     [confirm_url] = re.findall(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body)
