@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.account.stages import EmailVerificationStage, LoginStageController
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -42,3 +45,35 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's e-mails, with the address people write to for help."""
         super().send_mail(template_prefix, email, {"contact_email": settings.CONTACT_EMAIL, **context})
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        """Confirms the address; in a browser other than the one that signed up, also signs its account in.
+
+        allauth signs in on confirmation only where the sign-up's session is (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION);
+        a practitioner who opens the link in another browser would be asked for the password they just chose.
+        The link signs in once at most: allauth confirms an address once, and an address already confirmed is
+        not passed here again. A new address added to an account with a confirmed one does not sign in: that
+        link proves the new mailbox, not the account's.
+        """
+        user = email_address.user
+        signs_in = (
+            request.method == "POST"
+            and not request.user.is_authenticated
+            and not email_address.verified
+            and user.is_active
+            and not self._signing_up_here(request, user)
+            and not EmailAddress.objects.filter(user=user, verified=True).exclude(pk=email_address.pk).exists()
+        )
+        if not super().confirm_email(request, email_address):
+            return False
+        if signs_in:
+            self.login(request, user)
+            self.add_message(request, messages.SUCCESS, "account/messages/logged_in.txt", {"user": user})
+        return True
+
+    @staticmethod
+    def _signing_up_here(request: HttpRequest, user) -> bool:
+        """Whether this browser's session is waiting on this account's e-mail confirmation (allauth then signs it
+        in itself, resuming the sign-up)."""
+        stage = LoginStageController.enter(request, EmailVerificationStage.key)
+        return bool(stage and stage.login.user and stage.login.user.pk == user.pk)
