@@ -106,6 +106,12 @@ def test_no_account_page_says_email_without_the_hyphen(client, settings):
         assert not says_email(visible_text(page)), f"{name}: {says_email(visible_text(page))}"
 
 
+def test_no_account_form_field_carries_allauths_placeholder_in_its_own_words(client, settings):
+    """The label says what to type; allauth's placeholders repeated it as "Email address", "New Password"."""
+    for name, page in account_pages(client, settings).items():
+        assert re.findall(r'placeholder="([^"]*)"', page) == [], name
+
+
 def test_no_form_error_or_message_says_email_without_the_hyphen(client):
     UserFactory(email="member@example.com")
     pages = [

@@ -5,8 +5,9 @@ register = template.Library()
 
 
 @register.filter
-def control(field: forms.BoundField) -> SafeString:
-    """The field's widget, described by its help text and errors, and marked invalid when it has errors."""
+def control(field: forms.BoundField, prompts: bool = True) -> SafeString:
+    """The field's widget, described by its help text and errors, and marked invalid when it has errors;
+    `control:False` leaves out the widget's placeholder (allauth's repeat the label, in its own words)."""
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
@@ -15,4 +16,6 @@ def control(field: forms.BoundField) -> SafeString:
     attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
+    if not prompts:
+        attrs["placeholder"] = False  # Django's widgets leave out an attribute whose value is False
     return field.as_widget(attrs=attrs)
