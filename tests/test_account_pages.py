@@ -221,3 +221,12 @@ def test_signing_in_still_works_with_the_reworded_form(client):
     UserFactory(email="member@example.com")
     response = client.post(reverse("account_login"), {"login": "member@example.com", "password": ACCOUNT_PASSWORD})
     assert response["Location"] == reverse("practice:dashboard")
+
+
+def test_the_too_many_attempts_page_gives_the_contact_address(client, settings):
+    settings.CONTACT_EMAIL = "help@directory.example"
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
+    sign_up(client, "first@example.com")
+    response = client.post(reverse("account_signup"), {"email": "second@example.com"})
+    assert response.status_code == 429
+    assert 'href="mailto:help@directory.example"' in response.content.decode()
