@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from directory.geo import Place
 from directory.models import PublicVersion, Technique
@@ -60,7 +61,10 @@ def techniques_at(version: int) -> list[Technique]:
 
 
 def _cache_key(version: int, kind: str, key: str) -> str:
-    return "answer:" + hashlib.blake2b(f"{version}|{kind}|{key}".encode(), digest_size=16).hexdigest()
+    # Today's date is part of the key: a training verification lapses at the start of a day, with no write, and
+    # an answer made the day before must not show its badge.
+    today = timezone.localdate().isoformat()
+    return "answer:" + hashlib.blake2b(f"{version}|{today}|{kind}|{key}".encode(), digest_size=16).hexdigest()
 
 
 def cached_answer(version: int, kind: str, key: str) -> Answer | None:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,9 +14,11 @@ from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Va
 from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
+from directory.storage import private_storage
 
 # A circle that holds every point on Earth, as GeodesicDistance measures it: the longest geodesic is 20,004 km
 # (pole to pole), but near the antipode Lambert's formula reads up to 34 km long (20,037.5 km from (0, 0) to
@@ -66,6 +71,15 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
             return self
         offers = Practitioner.techniques.through.objects.filter(practitioner=OuterRef("pk"), technique__in=techniques)
         return self.filter(Exists(offers))
+
+    def verified_in(self, techniques: Iterable[Technique]) -> PractitionerQuerySet:
+        """Practitioners whose training is verified today in ANY of `techniques` (in any technique when none are
+        given)."""
+        verified = Training.objects.verified_on(timezone.localdate()).filter(practitioner=OuterRef("pk"))
+        techniques = list(techniques)
+        if techniques:
+            verified = verified.filter(technique__in=techniques)
+        return self.filter(Exists(verified))
 
     def by_name(self) -> PractitionerQuerySet:
         """Alphabetical, each listed with its first location (see listed())."""
@@ -126,13 +140,22 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         location_ids = [p.listed_location_id for p in practitioners if getattr(p, "listed_location_id", None)]
         locations = Location.objects.in_bulk(location_ids)
         offered: dict[int, list[TechniqueTag]] = {p.pk: [] for p in practitioners}
+        verification = (
+            Training.objects.verified_on(timezone.localdate())
+            .filter(practitioner=OuterRef("practitioner_id"), technique=OuterRef("technique_id"))
+            .order_by("-verified_on", "-pk")
+        )
         rows = (
             Practitioner.techniques.through.objects.filter(practitioner_id__in=offered)
+            .annotate(
+                verified_on=Subquery(verification.values("verified_on")[:1]),
+                verified_until=Subquery(verification.values("verified_until")[:1]),
+            )
             .order_by("technique__name")
-            .values_list("practitioner_id", "technique__slug", "technique__name")
+            .values_list("practitioner_id", "technique__slug", "technique__name", "verified_on", "verified_until")
         )
-        for practitioner_id, slug, name in rows:
-            offered[practitioner_id].append(TechniqueTag(slug, name))
+        for practitioner_id, slug, name, verified_on, verified_until in rows:
+            offered[practitioner_id].append(TechniqueTag(slug, name, verified_on, verified_until))
         for practitioner in practitioners:
             practitioner.listed_location = locations.get(getattr(practitioner, "listed_location_id", None))
             practitioner.listed_techniques = offered[practitioner.pk]
@@ -148,6 +171,9 @@ class TechniqueTag:
 
     slug: str
     name: str
+    # The practitioner's training in it as verified today (listed() reads it): the badge patients see.
+    verified_on: date | None = None
+    verified_until: date | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -199,6 +225,19 @@ class Practitioner(models.Model):
         blank=True,
         help_text='When the listing was marked "not recently confirmed"; confirming it clears the mark.',
     )
+    npi = models.CharField(
+        "NPI", max_length=10, blank=True, help_text="National Provider Identifier (US), as the NPI registry lists it."
+    )
+    registry_values = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What import_nppes last wrote from the NPI registry file: a later import overwrites only the "
+        "fields that still hold these values (nobody has edited them since).",
+    )
+    registry_deactivated_on = models.DateField(
+        null=True, blank=True, help_text="When the NPI registry deactivated this NPI (import_nppes)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -215,6 +254,9 @@ class Practitioner(models.Model):
             # Only the few listings awaiting or refused review are indexed by status: an index over "published"
             # (nearly every row) would tempt SQLite's planner away from the location box in searches.
             models.Index(fields=["status"], name="practitioner_unpublished", condition=~Q(status="published")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["npi"], condition=~Q(npi=""), name="one_listing_per_npi"),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +281,11 @@ class Practitioner(models.Model):
     def not_recently_confirmed(self) -> bool:
         """Marked by remind_stale_listings; confirming the listing lifts the mark."""
         return self.stale_since is not None
+
+    @property
+    def from_registry(self) -> bool:
+        """Seeded from the NPI registry file (import_nppes)."""
+        return self.registry_values is not None
 
     @property
     def status_in_words(self) -> str:
@@ -325,6 +372,79 @@ class Location(models.Model):
         """A link that opens directions to this address in the patient's maps service."""
         destination = f"{self.address}, {self.get_country_display()}"
         return "https://www.google.com/maps/dir/?" + urlencode({"api": 1, "destination": destination})
+
+
+class TrainingQuerySet(models.QuerySet["Training"]):
+    def verified_on(self, day: date) -> TrainingQuerySet:
+        """Records verified and not lapsed on `day` (a verification lapses at the start of its last day)."""
+        return self.filter(status=Training.Status.VERIFIED, verified_on__lte=day).filter(
+            Q(verified_until__isnull=True) | Q(verified_until__gt=day)
+        )
+
+    def pending(self) -> TrainingQuerySet:
+        return self.filter(status=Training.Status.PENDING)
+
+
+def evidence_path(training: Training, filename: str) -> str:
+    """A name nobody can guess or read meaning into; the file's own name is kept in `evidence_name`."""
+    return f"training/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Training(models.Model):
+    """What a practitioner holds in a technique (a seminar, a level, a certificate), with the evidence, and whether
+    a moderator verified it. Patients see "Training verified <date>" and never the evidence nor the number."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting verification"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Not verified"
+
+    class EvidenceType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        JPEG = "image/jpeg", "JPEG image"
+        PNG = "image/png", "PNG image"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="training")
+    technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="training")
+    body = models.CharField("training body", max_length=200, help_text="Who trained or certified you.")
+    level = models.CharField("level or title", max_length=200)
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1900)])
+    certificate_number = models.CharField(max_length=100, blank=True)
+    expires_on = models.DateField("expiry date", null=True, blank=True)
+    evidence = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=200)
+    evidence_name = models.CharField(max_length=255, help_text="The file's name as it was uploaded.")
+    evidence_type = models.CharField(max_length=40, choices=EvidenceType.choices)
+    evidence_size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    submitted_at = models.DateTimeField()
+    verified_on = models.DateField(null=True, blank=True)
+    verified_until = models.DateField(
+        null=True, blank=True, help_text="The verification lapses on this day (the badge disappears)."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was not verified, as told to the practitioner.")
+    # The lapse date each reminder was sent for (lapse_credentials sends each once, even if run twice a day).
+    lapse_warned_for = models.DateField(null=True, blank=True, editable=False)
+    lapse_notified_for = models.DateField(null=True, blank=True, editable=False)
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["technique__name", "-year", "pk"]
+        verbose_name_plural = "training"
+        indexes = [models.Index(fields=["status", "verified_until"], name="training_status_until")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="verified", verified_on__isnull=False) | ~Q(status="verified"),
+                name="training_verified_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technique}: {self.level} ({self.body}, {self.year})"
 
 
 class PublicVersion(models.Model):

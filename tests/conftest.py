@@ -115,6 +115,13 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Private uploads (training evidence) go to the test's own folder: returns it."""
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"
+
+
 @pytest.fixture
 def desk_moderator(db):
     """A staff account in the Moderators group (made by a migration), not a superuser."""

@@ -1,9 +1,12 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from directory.models import Location, Practitioner, Technique
+from directory.models import Location, Practitioner, Technique, Training
 
 ACCOUNT_PASSWORD = "correct-horse-battery-staple"
 
@@ -130,3 +133,34 @@ def listing_form_data(practitioner: Practitioner | None = None, **changes: objec
             data[f"locations-{index}-latitude"] = data[f"locations-{index}-longitude"] = ""
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
+
+
+# The smallest PDF a reader opens: what a practitioner's certificate scan stands in for in tests.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class TrainingFactory(DjangoModelFactory):
+    """A training record awaiting verification, with a PDF as evidence (status="verified" adds the dates)."""
+
+    class Meta:
+        model = Training
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    technique = factory.LazyFunction(lambda: Technique.objects.get(slug="nucca"))
+    body = "NUCCA"
+    level = "Level II certification"
+    year = 2019
+    certificate_number = "N-2019-0042"
+    evidence = factory.django.FileField(data=PDF_BYTES, filename="certificate.pdf")
+    evidence_name = "certificate.pdf"
+    evidence_type = Training.EvidenceType.PDF
+    evidence_size = len(PDF_BYTES)
+    submitted_at = factory.LazyFunction(timezone.now)
+    verified_on = factory.LazyAttribute(
+        lambda training: (
+            timezone.localdate() - datetime.timedelta(days=10) if training.status == Training.Status.VERIFIED else None
+        )
+    )

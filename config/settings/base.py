@@ -170,6 +170,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Files only their owner and moderators may read (training evidence): outside any public media root, served
+# through views that check who asks, never by the web server.
+PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
+# The national NPI registry's API (NPPES, version 2.1, JSON); the desk checks listings' NPIs against it.
+NPPES_API_URL = env_str("NPPES_API_URL", "https://npiregistry.cms.hhs.gov/api/")
+NPPES_TIMEOUT_SECONDS = env_int("NPPES_TIMEOUT_SECONDS", 5)
 # Development and tests serve static files from the apps' folders; production collects them (production.py).
 WHITENOISE_USE_FINDERS = True
 # Files browsers ask for at the site's root (/favicon.ico, /apple-touch-icon.png), served as they are.

@@ -1,5 +1,9 @@
 """Settings for the test suite: fast hashing, no debug."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -16,3 +20,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "https://directory.example"
 GEOCODER_URL = ""  # tests that geocode start their own loopback server
 GEOCODER_MIN_INTERVAL_SECONDS = 0.0
+# Private files go to a folder of the test run's own (tests/conftest.py points each test at a fresh one).
+PRIVATE_MEDIA_ROOT = str(Path(tempfile.gettempdir()) / f"directory-private-{os.getpid()}")
+NPPES_API_URL = ""  # tests that ask the registry start their own loopback server
