@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -28,9 +29,19 @@ from moderation.diff import revision_changes
 from moderation.exporting import EXPORT_FILE_NAME, export_write
 from moderation.forms import ImportForm, ListingAdminForm, NoteForm
 from moderation.models import AuditEntry, Report
+from moderation.registry import (
+    FAILURE_CACHE_SECONDS,
+    Mismatch,
+    Outcome,
+    confirms_claim,
+    registry_lookup,
+    registry_mismatches,
+    registry_peek,
+)
 from practice.forms import ReasonForm
 from practice.listing import listing_changes, listing_values
 from practice.models import Claim, Revision
+from practice.npi import is_valid_npi
 
 IMPORT_SECONDS = 3600  # how long an uploaded file waits for its confirmation
 
@@ -116,8 +127,78 @@ def _is(status: str) -> Callable[[Practitioner], bool]:
 TOLD_THE_OWNER = "the owner reads it in an e-mail"
 
 
-class ListingAdmin(DecidedOnItsPage, PractitionerAdmin):
-    form = ListingAdminForm
+class ListingDeskForm(ListingAdminForm):
+    """The listing's admin form, with its NPI checked: 10 digits whose last is the check digit, on one listing."""
+
+    def clean_npi(self) -> str:
+        npi = self.cleaned_data["npi"]
+        if npi and not is_valid_npi(npi):
+            raise forms.ValidationError(
+                f"{npi} is not a valid NPI: an NPI is 10 digits, the last a check digit computed from the others. "
+                "Check it against the practitioner's documents or the NPI registry."
+            )
+        other = Practitioner.objects.filter(npi=npi).exclude(pk=self.instance.pk).first() if npi else None
+        if other is not None:
+            raise forms.ValidationError(f"Another listing already has NPI {npi}: {other} (#{other.pk}).")
+        return npi
+
+
+class FromTheRegistryFilter(admin.SimpleListFilter):
+    """Listings seeded from the NPI registry's file (import_nppes) or not."""
+
+    title = "NPI registry"
+    parameter_name = "from_registry"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "From the NPI registry"), ("no", "Not from the NPI registry")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> QuerySet[Practitioner]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(registry_values__isnull=self.value() == "no")
+        return queryset
+
+
+class ShowsTheRegistry(admin.ModelAdmin):
+    """A change page with a panel saying what the NPI registry says about the item's NPI and where it differs from
+    the listing. The registry is asked before the admin opens its transaction (a slow registry holds no lock),
+    once per page at most, and its answer is cached (moderation.registry)."""
+
+    change_form_template = "moderation/admin/registry_change_form.html"
+    checks_a_claim = False
+
+    def registry_subject(self, item: Practitioner | Claim) -> tuple[str, Practitioner]:
+        """The NPI to check, and the listing to check it against."""
+        raise NotImplementedError
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        item = self.get_object(request, unquote(object_id))
+        if item is not None and self.has_view_or_change_permission(request, item):
+            npi, listing = self.registry_subject(item)
+            if npi:
+                extra_context = {"registry": self.registry_panel(npi, listing), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def registry_panel(self, npi: str, listing: Practitioner) -> dict:
+        answer = registry_lookup(npi)
+        flags = registry_mismatches(
+            answer,
+            listing_name=listing.name,
+            listing_states=[location.state for location in listing.locations.all()],
+            deactivated_on_file=listing.registry_deactivated_on,
+        )
+        return {
+            "answer": answer,
+            "flags": flags,
+            "claim": self.checks_a_claim,
+            "confirms": confirms_claim(answer, listing_name=listing.name),
+            "retry_minutes": FAILURE_CACHE_SECONDS // 60,
+        }
+
+
+class ListingAdmin(ShowsTheRegistry, DecidedOnItsPage, PractitionerAdmin):
+    form = ListingDeskForm
     decisions = (
         Decision(
             "publish",
@@ -153,7 +234,10 @@ class ListingAdmin(DecidedOnItsPage, PractitionerAdmin):
     # What a moderator decides on, in columns that fit 1280 px beside the filters: who, where, its state, its age.
     list_display = ["name", "status", "owner", "city", "added"]
     list_select_related = ["owner"]
-    list_filter = ["status", "accepting_new_patients", ("techniques", TechniqueListFilter)]
+    list_filter = ["status", "accepting_new_patients", ("techniques", TechniqueListFilter), FromTheRegistryFilter]
+
+    def registry_subject(self, practitioner: Practitioner) -> tuple[str, Practitioner]:
+        return practitioner.npi, practitioner
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Practitioner]:
         first_city = Location.objects.filter(practitioner=OuterRef("pk")).order_by("pk").values("city")[:1]
@@ -175,6 +259,7 @@ class ListingAdmin(DecidedOnItsPage, PractitionerAdmin):
         "confirmed_at",
         "reminded_at",
         "stale_since",
+        "registry_deactivated_on",  # written by import_nppes from the registry's file
         "audit_trail",
     ]
     inlines = [LocationInline]
@@ -399,11 +484,36 @@ class RevisionAdmin(ReviewAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReviewAdmin):
-    list_display = ["practitioner", "claimant", "status", "npi", "created_at", "approved_automatically"]
+class ClaimAdmin(ShowsTheRegistry, ReviewAdmin):
+    list_display = ["practitioner", "claimant", "status", "npi", "registry", "created_at", "approved_automatically"]
     list_select_related = ["practitioner", "claimant"]
     fields = ["practitioner", "claimant", "note", "npi", "status", "created_at", "approved_automatically",
               "decided_by", "decided_at", "reason"]  # fmt: skip
+    checks_a_claim = True
+
+    def registry_subject(self, claim: Claim) -> tuple[str, Practitioner]:
+        return claim.npi, claim.practitioner
+
+    def registry_panel(self, npi: str, listing: Practitioner) -> dict:
+        panel = super().registry_panel(npi, listing)
+        if listing.npi and listing.npi != npi:
+            words = f"The listing already gives another NPI, {listing.npi}."
+            panel["flags"] = [Mismatch("listing-npi", words), *panel["flags"]]
+        return panel
+
+    @admin.display(description="NPI registry")
+    def registry(self, claim: Claim) -> str:
+        """What the registry said when a claim's page last asked (the cache only: a list never asks the registry)."""
+        if not claim.npi:
+            return "-"
+        answer = registry_peek(claim.npi)
+        if answer is None:
+            return "Not checked yet"
+        if answer.outcome == Outcome.UNAVAILABLE:
+            return "Unavailable"
+        if confirms_claim(answer, listing_name=claim.practitioner.name):
+            return "Confirms"
+        return "Not found" if answer.outcome == Outcome.NOT_FOUND else "Does not confirm"
 
     def approve_one(self, item: Claim, moderator: object) -> None:
         services.claim_approve(claim=item, moderator=moderator)
