@@ -133,7 +133,7 @@ def _ask(npi: str) -> RegistryAnswer:
             body = json.loads(response.read(MAX_ANSWER_BYTES))  # a longer answer is cut, so fails to parse
     except urllib.error.HTTPError as error:
         return _unavailable(npi, checked_at, f"the registry answered HTTP {error.code}")
-    except (OSError, HTTPException, ValueError) as error:  # timeouts, refused connections, bad TLS, malformed JSON
+    except (OSError, HTTPException, ValueError, RecursionError) as error:  # timeouts, refusals, TLS, bad JSON
         return _unavailable(npi, checked_at, f"no usable answer ({error.__class__.__name__})")
     try:
         return _read(npi, body, checked_at)

@@ -109,7 +109,7 @@ def test_a_registry_slower_than_the_timeout_is_unavailable_within_the_timeout(re
 
 
 @pytest.mark.parametrize(
-    "body", ["<html>Service Unavailable</html>", '{"result_count": 1, "results": [{"numb', "[1, 2]"]
+    "body", ["<html>Service Unavailable</html>", '{"result_count": 1, "results": [{"numb', "[1, 2]", "[" * 100_000]
 )
 def test_an_answer_that_is_not_the_apis_json_makes_the_registry_unavailable(registry, body):
     registry.body = body
