@@ -151,6 +151,11 @@ class PractitionerSearch(django_filters.FilterSet):
     )
 
     accepting_new_patients = YesNoFilter(label="Accepting new patients only")
+    verified = YesNoFilter(
+        label="Verified training only",
+        help_text="Practitioners whose training in a chosen technique (in any, if none is chosen) a moderator "
+        "has checked against their certificate.",
+    )
 
     class Meta:
         model = Practitioner
@@ -180,6 +185,7 @@ class PractitionerSearch(django_filters.FilterSet):
                 key=lambda technique: technique.name,
             ),
             accepting_new_patients=cleaned.get("accepting_new_patients"),
+            verified=bool(cleaned.get("verified")),
         )
 
     def query_string(self) -> str:
@@ -191,6 +197,8 @@ class PractitionerSearch(django_filters.FilterSet):
         pairs += [("technique", technique.slug) for technique in search.techniques]
         if search.accepting_new_patients is not None:
             pairs.append(("accepting_new_patients", "true" if search.accepting_new_patients else "false"))
+        if search.verified:
+            pairs.append(("verified", "true"))
         return urlencode(pairs)
 
     def radius_options(self) -> list[tuple[str, bool]]:

@@ -384,6 +384,11 @@ class TrainingQuerySet(models.QuerySet["Training"]):
     def pending(self) -> TrainingQuerySet:
         return self.filter(status=Training.Status.PENDING)
 
+    def badges(self) -> dict[int, date]:
+        """{technique id: the latest verification date} of these records (one query)."""
+        rows = self.order_by("verified_on").values_list("technique_id", "verified_on")
+        return {technique_id: verified_on for technique_id, verified_on in rows}
+
 
 def evidence_path(training: Training, filename: str) -> str:
     """A name nobody can guess or read meaning into; the file's own name is kept in `evidence_name`."""

@@ -41,6 +41,7 @@ class Search:
     unit: Unit = Unit.MILES
     techniques: list[Technique] = field(default_factory=list)
     accepting_new_patients: bool | None = None  # only those accepting (True), only those not (False), or any
+    verified: bool = False  # only practitioners whose training (in a chosen technique, if any) is verified today
 
     @property
     def radius_km(self) -> float:
@@ -52,10 +53,13 @@ class Search:
         return f"{self.radius:g}"
 
     def matching(self) -> PractitionerQuerySet:
-        """Published practitioners offering the chosen techniques (and accepting, if asked), anywhere."""
+        """Published practitioners offering the chosen techniques (and accepting, and verified in them, if
+        asked), anywhere."""
         found = Practitioner.objects.published().offering(self.techniques)
         if self.accepting_new_patients is not None:
             found = found.filter(accepting_new_patients=self.accepting_new_patients)
+        if self.verified:
+            found = found.verified_in(self.techniques)
         return found
 
     @cached_property

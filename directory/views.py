@@ -9,13 +9,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerEr
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
 from directory.middleware import api_not_found, database_unavailable, unreadable_reason
-from directory.models import FormerSlug, Location, Practitioner, Technique
+from directory.models import FormerSlug, Location, Practitioner, Technique, Training
 from directory.pagination import SearchPaginator
 from directory.search import Search
 from directory.services import demand_record
@@ -99,6 +100,9 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     if slug != practitioner.slug:
         return redirect(practitioner, permanent=True)
     locations = Location.objects.filter(practitioner=practitioner).order_by("pk")
+    verified = Training.objects.verified_on(timezone.localdate()).filter(practitioner=practitioner).badges()
+    for technique in practitioner.techniques.all():
+        technique.verified_on = verified.get(technique.pk)
     context = {"practitioner": practitioner}
     if request.GET:  # opened from a search: the way back to it, and how far each location is from its place
         filters = PractitionerSearch(request.GET, techniques=techniques_at(public_version()))

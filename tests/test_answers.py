@@ -92,7 +92,7 @@ def test_an_admin_edit_and_a_technique_rename_are_seen_by_the_very_next_search(c
     assert response.status_code == 302
     assert "NUCCA (renamed)" in page_text(client, technique="nucca")
     assert client.get(API, {**NEAR, "technique": "nucca"}).json()["results"][0]["techniques"] == [
-        {"slug": "nucca", "name": "NUCCA (renamed)"}
+        {"slug": "nucca", "name": "NUCCA (renamed)", "verified_on": None, "verified_until": None}
     ]
     admin.post(
         reverse("admin:directory_practitioner_changelist"),

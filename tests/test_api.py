@@ -23,7 +23,7 @@ def test_a_result_has_the_documented_shape(client, nucca):
         "id": practitioner.pk,
         "name": "Dr. Shape",
         "credentials": "DC",
-        "techniques": [{"slug": "nucca", "name": "NUCCA"}],
+        "techniques": [{"slug": "nucca", "name": "NUCCA", "verified_on": None, "verified_until": None}],
         "distance": pytest.approx(8 / KM_PER_MILE, abs=0.01),
         "location": {
             "id": location.pk,

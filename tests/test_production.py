@@ -161,7 +161,16 @@ def test_the_openapi_schema_documents_every_parameter_and_the_error_shape(client
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     operation = schema["paths"]["/api/v1/practitioners/"]["get"]
     parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
-    assert set(parameters) == {"near", "radius", "unit", "technique", "accepting_new_patients", "page", "page_size"}
+    assert set(parameters) == {
+        "near",
+        "radius",
+        "unit",
+        "technique",
+        "accepting_new_patients",
+        "verified",
+        "page",
+        "page_size",
+    }
     assert parameters["accepting_new_patients"]["schema"]["type"] == "boolean"
     assert parameters["near"]["schema"]["maxLength"] == 200
     assert parameters["radius"]["schema"]["exclusiveMinimum"] is True

@@ -33,7 +33,9 @@ def test_the_old_technique_page_answers_301_to_the_new_one(client, renamed):
 def test_old_and_current_slugs_in_any_case_match_in_the_api(client, renamed, slug):
     body = client.get(API, {"near": "02108", "technique": slug}).json()
     assert [result["name"] for result in body["results"]] == ["Dr. Nucca"]
-    assert body["results"][0]["techniques"] == [{"slug": "nucca-care", "name": "NUCCA Care"}]
+    assert body["results"][0]["techniques"] == [
+        {"slug": "nucca-care", "name": "NUCCA Care", "verified_on": None, "verified_until": None}
+    ]
 
 
 def test_an_old_slug_on_the_page_checks_the_renamed_technique(client, renamed):

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.geo import Place, to_unit
-from directory.models import Location, Practitioner, Technique
+from directory.models import Location, Practitioner, Technique, TechniqueTag
 from directory.phones import phone_display
 
 
@@ -15,6 +15,23 @@ class TechniqueSerializer(serializers.ModelSerializer):
     class Meta:
         model = Technique
         fields = ["slug", "name"]
+
+
+class ListedTechniqueSerializer(TechniqueSerializer):
+    """A technique a practitioner offers, with their training in it as a moderator verified it (or nulls)."""
+
+    verified_on = serializers.DateField(
+        allow_null=True, read_only=True, help_text="When a moderator verified the training; null when not verified."
+    )
+    verified_until = serializers.DateField(
+        allow_null=True,
+        read_only=True,
+        help_text="The day the verification lapses (no longer shown from that day); null when it does not lapse "
+        "or is not verified.",
+    )
+
+    class Meta(TechniqueSerializer.Meta):
+        fields = ["slug", "name", "verified_on", "verified_until"]
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -35,7 +52,7 @@ class LocationSerializer(serializers.ModelSerializer):
 
 
 class PractitionerSerializer(serializers.ModelSerializer):
-    techniques = TechniqueSerializer(many=True, read_only=True)
+    techniques = ListedTechniqueSerializer(many=True, read_only=True)
     distance = serializers.SerializerMethodField(help_text="In the requested unit; null without `near`.")
     # A declared nested serializer is built once per response; one made per practitioner rebuilt its fields
     # every time (3 ms each).
@@ -101,6 +118,16 @@ def location_json(location: Location, practitioner: Practitioner) -> dict:
     return found
 
 
+def technique_json(tag: TechniqueTag) -> dict:
+    """A listed technique as ListedTechniqueSerializer describes it (dates in ISO 8601)."""
+    return {
+        "slug": tag.slug,
+        "name": tag.name,
+        "verified_on": None if tag.verified_on is None else tag.verified_on.isoformat(),
+        "verified_until": None if tag.verified_until is None else tag.verified_until.isoformat(),
+    }
+
+
 def practitioner_json(practitioner: Practitioner, unit: str, request: HttpRequest) -> dict:
     """What PractitionerSerializer describes, for a practitioner listed by a search."""
     location = practitioner.listed_location
@@ -109,7 +136,7 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "id": practitioner.pk,
         "name": practitioner.name,
         "credentials": practitioner.credentials,
-        "techniques": [{"slug": tag.slug, "name": tag.name} for tag in practitioner.listed_techniques],
+        "techniques": [technique_json(tag) for tag in practitioner.listed_techniques],
         "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
         "location": None if location is None else location_json(location, practitioner),
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),

@@ -100,6 +100,13 @@ SEARCH_PARAMETERS = [
         "all. Anything but true or false (1/0, yes/no) is a 400.",
     ),
     OpenApiParameter(
+        "verified",
+        {"type": "boolean"},
+        description="true: only practitioners whose training a moderator verified (with `technique`: in one of "
+        "those techniques; without: in any); false or absent: all. Each result's techniques carry `verified_on` "
+        "and `verified_until`. Anything but true or false (1/0, yes/no) is a 400.",
+    ),
+    OpenApiParameter(
         "page",
         {"type": "integer", "minimum": 1},
         description="Page number, 1 or more (0 or anything but the digits 0-9 is a 400); past the end is a 404.",
