@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
 
 from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
@@ -13,6 +16,7 @@ from practice.geocoding import Address, AddressNotPlaced, km_between, place_addr
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
 from practice.models import OnClosing
 from practice.npi import is_valid_npi
+from practice.uploads import Evidence, evidence_read
 
 MAX_LOCATIONS = 10
 # A pin dragged farther than this from the clinic's postal code is a slip of the mouse, not the clinic's door.
@@ -178,6 +182,88 @@ LocationFormSet = formset_factory(
     validate_max=True,
     can_delete=True,
 )
+
+
+# What a practitioner is likely to type as the training body, per technique (by slug): the form suggests these
+# and accepts anything else.
+TRAINING_BODIES = {
+    "nucca": ["National Upper Cervical Chiropractic Association (NUCCA)"],
+    "blair": ["Blair Upper Cervical Chiropractic Society", "Blair Chiropractic Society"],
+    "atlas-orthogonal": ["Atlas Orthogonal Program", "Sweat Institute"],
+    "orthospinology": ["Society of Chiropractic Orthospinology"],
+    "qsm3": ["QSM3 Institute"],
+    "knee-chest": ["Knee Chest Upper Cervical Society"],
+    "grostic": ["Grostic Procedure seminars"],
+}
+
+
+def training_body_suggestions() -> list[str]:
+    return sorted({body for bodies in TRAINING_BODIES.values() for body in bodies})
+
+
+class TrainingForm(forms.Form):
+    """One training record: what the practitioner holds in a technique, and the evidence (PDF, JPEG or PNG,
+    read by practice.uploads). The evidence is required for a new record; an edit may keep the one it has."""
+
+    technique = forms.TypedChoiceField(label="Technique", choices=technique_choices, coerce=int)
+    body = forms.CharField(
+        label="Training body",
+        max_length=200,
+        help_text="Who trained or certified you, e.g. the technique's society.",
+        widget=forms.TextInput(attrs={"list": "training-bodies", "autocomplete": "off"}),
+    )
+    level = forms.CharField(label="Level or title", max_length=200, help_text="For example: Level II certification.")
+    year = forms.IntegerField(label="Year", help_text="The year you obtained it.")
+    certificate_number = forms.CharField(
+        label="Certificate number (optional)",
+        max_length=100,
+        required=False,
+        help_text="Only moderators see it, to check it with the training body.",
+    )
+    expires_on = forms.DateField(
+        label="Expiry date (optional)",
+        required=False,
+        help_text="If the certificate must be renewed: the day it expires (YYYY-MM-DD).",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2027-06-30."},
+    )
+    evidence = forms.FileField(
+        label="Evidence",
+        help_text="Your certificate or proof of attendance: a PDF, JPEG or PNG file of at most 10 MB. Only you "
+        "and the moderators can open it; patients never see it.",
+        error_messages={"required": "Upload your certificate as a PDF, JPEG or PNG file."},
+    )
+
+    def __init__(self, *args: object, evidence_kept: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].required = not evidence_kept
+        if evidence_kept:
+            self.fields["evidence"].label = "Replace the evidence (optional)"
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        this_year = timezone.localdate().year
+        if not 1950 <= year <= this_year:
+            raise forms.ValidationError(f"Enter a year from 1950 to {this_year}.")
+        return year
+
+    def clean_expires_on(self) -> date | None:
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on is not None and expires_on <= timezone.localdate():
+            raise forms.ValidationError(
+                "This date has passed: a lapsed certificate cannot be verified. Add it again once it is renewed."
+            )
+        return expires_on
+
+    def clean_evidence(self) -> Evidence | None:
+        upload = self.cleaned_data.get("evidence")
+        return None if not upload else evidence_read(upload)
+
+    def record_values(self) -> dict:
+        """The record's fields as the services take them (the evidence apart)."""
+        names = ("body", "level", "year", "certificate_number", "expires_on")
+        return {"technique_id": self.cleaned_data["technique"], **{name: self.cleaned_data[name] for name in names}}
 
 
 class ClaimForm(forms.Form):

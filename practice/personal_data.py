@@ -5,9 +5,10 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import Location, Practitioner
+from directory.models import Location, Practitioner, Training
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
 from practice.models import Claim, Revision
 from practice.notifications import absolute_url
@@ -28,6 +29,27 @@ def _listing(practitioner: Practitioner) -> dict:
         "created_at": practitioner.created_at,
         "updated_at": practitioner.updated_at,
         "confirmed_at": practitioner.confirmed_at,
+        "training": [_training(practitioner, record) for record in practitioner.training.all()],
+    }
+
+
+def _training(practitioner: Practitioner, record: Training) -> dict:
+    """A training record, with its evidence file named and linked (the file itself downloads from there)."""
+    evidence_url = reverse("practice:training_evidence", kwargs={"pk": practitioner.pk, "training_pk": record.pk})
+    return {
+        "technique": record.technique.name,
+        **{name: getattr(record, name) for name in ("body", "level", "year", "certificate_number", "expires_on")},
+        "evidence_file": {
+            "name": record.evidence_name,
+            "type": record.evidence_type,
+            "bytes": record.evidence_size,
+            "url": absolute_url(evidence_url),
+        },
+        "status": record.get_status_display(),
+        "submitted_at": record.submitted_at,
+        "verified_on": record.verified_on,
+        "verified_until": record.verified_until,
+        "reason": record.reason,
     }
 
 
@@ -37,7 +59,11 @@ def personal_data(*, user: AbstractBaseUser) -> dict:
     listings = (
         Practitioner.objects.filter(owner=user)
         .order_by("pk")
-        .prefetch_related("techniques", Prefetch("locations", queryset=Location.objects.order_by("pk")))
+        .prefetch_related(
+            "techniques",
+            Prefetch("locations", queryset=Location.objects.order_by("pk")),
+            Prefetch("training", queryset=Training.objects.select_related("technique").order_by("pk")),
+        )
     )
     edits = Revision.objects.filter(submitted_by=user).select_related("practitioner").order_by("submitted_at", "pk")
     claims = Claim.objects.filter(claimant=user).select_related("practitioner").order_by("created_at", "pk")

@@ -3,16 +3,21 @@ arguments only, runs in one transaction with the listing's row locked, and tells
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from directory.answers import public_version_bump
-from directory.models import Location, Practitioner
+from directory.models import Location, Practitioner, Training
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs, listing_version
 from practice.models import Claim, OnClosing, Revision
-from practice.notifications import email_send, owner_notify
+from practice.notifications import absolute_url, email_send, owner_notify
 from practice.signals import account_closing, revisions_withdrawn
+from practice.uploads import Evidence
 
 
 class ReviewConflict(Exception):
@@ -260,6 +265,11 @@ def account_close(*, user: AbstractBaseUser, listings: str) -> list[Practitioner
             if listings == OnClosing.UNPUBLISH and practitioner.status != Practitioner.Status.REJECTED:
                 practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, ACCOUNT_CLOSED_REASON
             practitioner.save(update_fields=["owner", "status", "rejection_reason", "updated_at"])
+        # The training records and their evidence were the account's: they go with it (the files once it is gone).
+        records = Training.objects.filter(practitioner__in=owned)
+        for name in records.values_list("evidence", flat=True):
+            _file_delete_on_commit(name)
+        records.delete()
         if any(status == Practitioner.Status.PUBLISHED for _, status in before):
             public_version_bump()  # a profile's "Is this your practice?" link, or the whole listing, changed
         account_closing.send(sender=account_close, user=user, listings=before)
@@ -270,3 +280,117 @@ def account_close(*, user: AbstractBaseUser, listings: str) -> list[Practitioner
         )
         user.delete()
     return owned
+
+
+def _evidence_store(training: Training, evidence: Evidence) -> None:
+    """Writes the evidence file and points the (unsaved) record at it."""
+    training.evidence.save(f"evidence{evidence.extension}", ContentFile(evidence.content), save=False)
+    training.evidence_name = evidence.name or f"evidence{evidence.extension}"
+    training.evidence_type, training.evidence_size = evidence.content_type, len(evidence.content)
+
+
+def _file_delete_on_commit(name: str) -> None:
+    """Deletes a private file once the transaction that stopped using it commits."""
+    if name:
+        storage = Training._meta.get_field("evidence").storage
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+def training_add(*, practitioner: Practitioner, values: dict, evidence: Evidence) -> Training:
+    """A training record of the listing, awaiting a moderator's verification."""
+    training = Training(practitioner=practitioner, submitted_at=timezone.now(), **values)
+    _evidence_store(training, evidence)
+    try:
+        with transaction.atomic():
+            _locked(practitioner)
+            training.save()
+    except BaseException:
+        training.evidence.storage.delete(training.evidence.name)
+        raise
+    return training
+
+
+def training_change(*, training: Training, values: dict, evidence: Evidence | None) -> Training:
+    """The owner's change of a record: it waits for verification again, and a verified one loses its badge until
+    a moderator verifies it anew. A new evidence file replaces the old one (deleted once saved)."""
+    old_file = ""
+    if evidence is not None:
+        fresh = Training(practitioner_id=training.practitioner_id)
+        _evidence_store(fresh, evidence)
+    try:
+        with transaction.atomic():
+            _locked(training.practitioner)
+            locked = Training.objects.select_for_update().get(pk=training.pk)
+            was_verified = locked.status == Training.Status.VERIFIED
+            for name, value in values.items():
+                setattr(locked, name, value)
+            if evidence is not None:
+                old_file = locked.evidence.name
+                locked.evidence = fresh.evidence.name
+                locked.evidence_name, locked.evidence_type = fresh.evidence_name, fresh.evidence_type
+                locked.evidence_size = fresh.evidence_size
+            locked.status, locked.submitted_at = Training.Status.PENDING, timezone.now()
+            locked.verified_on = locked.verified_until = locked.decided_at = locked.decided_by = None
+            locked.reason = ""
+            locked.save()
+            if was_verified:
+                public_version_bump()
+            _file_delete_on_commit(old_file)
+    except BaseException:
+        if evidence is not None:
+            fresh.evidence.storage.delete(fresh.evidence.name)
+        raise
+    return locked
+
+
+def training_remove(*, training: Training) -> None:
+    """Deletes the record and, once that is saved, its evidence file."""
+    with transaction.atomic():
+        _locked(training.practitioner)
+        locked = Training.objects.select_for_update().filter(pk=training.pk).first()
+        if locked is None:
+            return
+        if locked.status == Training.Status.VERIFIED:
+            public_version_bump()
+        locked.delete()
+        _file_delete_on_commit(locked.evidence.name)
+
+
+def _training_url(practitioner: Practitioner) -> str:
+    return absolute_url(reverse("practice:training", kwargs={"pk": practitioner.pk}))
+
+
+def _training_decide(training: Training, moderator: AbstractBaseUser | None, **fields: object) -> Training:
+    locked = Training.objects.select_for_update().get(pk=training.pk)
+    if locked.status != Training.Status.PENDING:
+        raise ReviewConflict(f"{locked} was already decided ({locked.get_status_display().lower()}).")
+    for name, value in {"decided_by": moderator, "decided_at": timezone.now(), **fields}.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+def training_verify(*, training: Training, moderator: AbstractBaseUser, until: date | None = None) -> Training:
+    """Verifies a pending record from today until `until` (by default the certificate's expiry, if it has
+    one): patients see the badge at once. Tells the owner."""
+    with transaction.atomic():
+        practitioner = _locked(training.practitioner)
+        until = until or training.expires_on
+        training = _training_decide(
+            training, moderator, status=Training.Status.VERIFIED, verified_on=timezone.localdate(),
+            verified_until=until, reason="",
+        )  # fmt: skip
+        public_version_bump()
+        owner_notify(practitioner=practitioner, template="training_verified", training=training,
+                     training_url=_training_url(practitioner))  # fmt: skip
+    return training
+
+
+def training_reject(*, training: Training, moderator: AbstractBaseUser, reason: str) -> Training:
+    """Declines to verify a pending record, with the reason its owner reads; the record stays, to correct."""
+    with transaction.atomic():
+        practitioner = _locked(training.practitioner)
+        training = _training_decide(training, moderator, status=Training.Status.REJECTED, reason=reason)
+        owner_notify(practitioner=practitioner, template="training_rejected", training=training, reason=reason,
+                     training_url=_training_url(practitioner))  # fmt: skip
+    return training

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from allauth.account.decorators import verified_email_required
+from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.emails import has_verified_email
-from directory.models import Location, Practitioner
+from directory.models import Location, Practitioner, Training
 from practice import services
-from practice.forms import AccountCloseForm, ClaimForm, ListingForm, LocationFormSet
+from practice.forms import (
+    AccountCloseForm,
+    ClaimForm,
+    ListingForm,
+    LocationFormSet,
+    TrainingForm,
+    training_body_suggestions,
+)
 from practice.listing import ADDRESS_FIELDS, PRACTITIONER_FIELDS, listing_changes, listing_values, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.personal_data import personal_data
@@ -277,3 +286,100 @@ def account_close(request: HttpRequest) -> HttpResponse:
 def about(request: HttpRequest) -> HttpResponse:
     """Why and how to list a practice: public, for anyone, signed in or not."""
     return render(request, "practice/about.html", {"review_days": settings.REVIEW_DAYS_TYPICAL})
+
+
+def _training_page(
+    request: HttpRequest, practitioner: Practitioner, form: TrainingForm, *, status: int = 200
+) -> HttpResponse:
+    records = practitioner.training.select_related("technique").order_by("technique__name", "-year", "pk")
+    context = {
+        "practitioner": practitioner,
+        "records": records,
+        "form": form,
+        "suggestions": training_body_suggestions(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "practice/training.html", context, status=status)
+
+
+def _owned_training(request: HttpRequest, pk: int, training_pk: int) -> tuple[Practitioner, Training]:
+    practitioner = owned_listing(request, pk)
+    return practitioner, get_object_or_404(Training, pk=training_pk, practitioner=practitioner)
+
+
+@verified_email_required
+def training(request: HttpRequest, pk: int) -> HttpResponse:
+    """The listing's training records, and the form that adds one."""
+    practitioner = owned_listing(request, pk)
+    if request.method != "POST":
+        return _training_page(request, practitioner, TrainingForm())
+    if not ratelimit.consume(request, action="training", user=request.user):
+        return ratelimit.respond_429(request)
+    form = TrainingForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _training_page(request, practitioner, form, status=400)
+    record = services.training_add(
+        practitioner=practitioner, values=form.record_values(), evidence=form.cleaned_data["evidence"]
+    )
+    messages.success(request, f"{record.technique} training is saved and waits for a moderator to verify it.")
+    return redirect("practice:training", pk=practitioner.pk)
+
+
+@verified_email_required
+def training_edit(request: HttpRequest, pk: int, training_pk: int) -> HttpResponse:
+    """Changing a record sends it back to verification (a verified one loses its badge until then)."""
+    practitioner, record = _owned_training(request, pk, training_pk)
+    context = {"practitioner": practitioner, "record": record, "suggestions": training_body_suggestions()}
+    if request.method != "POST":
+        initial = {name: getattr(record, name) for name in ("body", "level", "year", "certificate_number")}
+        initial.update(technique=record.technique_id, expires_on=record.expires_on)
+        context["form"] = TrainingForm(initial=initial, evidence_kept=True)
+        return render(request, "practice/training_form.html", context)
+    if not ratelimit.consume(request, action="training", user=request.user):
+        return ratelimit.respond_429(request)
+    form = context["form"] = TrainingForm(request.POST, request.FILES, evidence_kept=True)
+    if not form.is_valid():
+        return render(request, "practice/training_form.html", context, status=400)
+    record = services.training_change(
+        training=record, values=form.record_values(), evidence=form.cleaned_data["evidence"]
+    )
+    messages.success(request, f"{record.technique} training is saved and waits for a moderator to verify it.")
+    return redirect("practice:training", pk=practitioner.pk)
+
+
+@verified_email_required
+@require_POST
+def training_remove(request: HttpRequest, pk: int, training_pk: int) -> HttpResponse:
+    practitioner, record = _owned_training(request, pk, training_pk)
+    services.training_remove(training=record)
+    messages.success(request, f"{record.technique} training ({record.level}) is removed, with its evidence.")
+    return redirect("practice:training", pk=practitioner.pk)
+
+
+def may_see_evidence(user: object, record: Training) -> bool:
+    """The owner of the listing (with a verified e-mail) and the desk's moderators; nobody else."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff and user.has_perm("directory.view_training"):
+        return True
+    return record.practitioner.owner_id == user.pk and EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@require_safe
+@never_cache
+def training_evidence(request: HttpRequest, pk: int, training_pk: int) -> HttpResponse:
+    """A record's evidence file, as a download, to its owner and the moderators; a 404 to anyone else (who
+    cannot tell whether it exists)."""
+    record = get_object_or_404(Training.objects.select_related("practitioner"), pk=training_pk, practitioner_id=pk)
+    if not may_see_evidence(request.user, record) or not record.evidence.storage.exists(record.evidence.name):
+        raise Http404("No such file.")
+    response = FileResponse(
+        record.evidence.open("rb"),
+        as_attachment=True,
+        filename=record.evidence_name,
+        content_type=record.evidence_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -159,6 +159,7 @@ class TrainingFactory(DjangoModelFactory):
     evidence_type = Training.EvidenceType.PDF
     evidence_size = len(PDF_BYTES)
     submitted_at = factory.LazyFunction(timezone.now)
+    status = Training.Status.PENDING
     verified_on = factory.LazyAttribute(
         lambda training: (
             timezone.localdate() - datetime.timedelta(days=10) if training.status == Training.Status.VERIFIED else None

@@ -9,7 +9,14 @@ from django.urls import reverse
 from directory.models import Location, Practitioner
 from moderation import services as desk
 from practice.models import Claim, Revision
-from tests.factories import ACCOUNT_PASSWORD, PractitionerFactory, UserFactory, listing_form_data, owned_listing
+from tests.factories import (
+    ACCOUNT_PASSWORD,
+    PractitionerFactory,
+    TrainingFactory,
+    UserFactory,
+    listing_form_data,
+    owned_listing,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +64,22 @@ SIGNED_IN_ELSEWHERE = {
     ("account_data", "post"): 405,
     ("account_close", "get"): 200,
     ("account_close", "post"): 400,
+    # Another's training records do not exist for them; the evidence is the owner's and the moderators' only.
+    ("training", "get"): 404,
+    ("training", "post"): 404,
+    ("training_edit", "get"): 404,
+    ("training_edit", "post"): 404,
+    ("training_remove", "get"): 405,
+    ("training_remove", "post"): 404,
+    ("training_evidence", "get"): 404,
+    ("training_evidence", "post"): 405,
     **PUBLIC,
 }
+# The evidence answers 404 to whoever may not see it, signed in or not: nobody learns that it exists.
+EVIDENCE = {("training_evidence", "get"): 404, ("training_evidence", "post"): 405}
 EXPECTED = {
-    "anonymous": {**dict.fromkeys(SIGNED_IN_ELSEWHERE, "login"), **PUBLIC},
-    "unverified": {**dict.fromkeys(SIGNED_IN_ELSEWHERE, "verify"), **PUBLIC},
+    "anonymous": {**dict.fromkeys(SIGNED_IN_ELSEWHERE, "login"), **EVIDENCE, **PUBLIC},
+    "unverified": {**dict.fromkeys(SIGNED_IN_ELSEWHERE, "verify"), **EVIDENCE, **PUBLIC},
     "another practitioner": SIGNED_IN_ELSEWHERE,
     "owner": {
         **SIGNED_IN_ELSEWHERE,
@@ -69,14 +87,26 @@ EXPECTED = {
         ("edit", "post"): 302,
         ("confirm", "post"): 302,
         ("claim", "get"): 302,
+        ("training", "get"): 200,
+        ("training", "post"): 400,  # the form posted here has no training in it
+        ("training_edit", "get"): 200,
+        ("training_edit", "post"): 400,
+        ("training_remove", "post"): 302,
+        ("training_evidence", "get"): 200,
     },
-    "moderator": SIGNED_IN_ELSEWHERE,
-    "staff": SIGNED_IN_ELSEWHERE,
+    "moderator": {**SIGNED_IN_ELSEWHERE, ("training_evidence", "get"): 200},
+    "staff": {**SIGNED_IN_ELSEWHERE, ("training_evidence", "get"): 200},
 }
-NAMES = ["dashboard", "new", "edit", "confirm", "claim", "account_data", "account_close", "about"]
+NAMES = ["dashboard", "new", "edit", "confirm", "claim", "account_data", "account_close", "about", "training",
+         "training_edit", "training_remove", "training_evidence"]  # fmt: skip
 
 
 def url_of(name: str, listing: Practitioner) -> str:
+    if name.startswith("training_"):
+        record = listing.training.get()
+        return reverse(f"practice:{name}", kwargs={"pk": listing.pk, "training_pk": record.pk})
+    if name == "training":
+        return reverse("practice:training", kwargs={"pk": listing.pk})
     if name == "claim":
         return reverse("practice:claim", kwargs={"pk": listing.pk, "slug": listing.slug})
     if name in ("edit", "confirm"):
@@ -88,6 +118,7 @@ def url_of(name: str, listing: Practitioner) -> str:
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("name", NAMES)
 def test_every_practice_url_answers_each_kind_of_visitor_as_it_should(visitors, listing, who, method, name):
+    TrainingFactory(practitioner=listing)
     before = (Practitioner.objects.count(), Revision.objects.count(), Claim.objects.count())
     data = listing_form_data(listing, bio="Changed by whom?") if name in ("new", "edit") else {"note": "Mine."}
     response = getattr(visitors[who], method)(url_of(name, listing), data)

@@ -127,6 +127,7 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # admin's login (failed attempts per address and per e-mail, as allauth limits its own login).
 ACCOUNT_RATE_LIMITS = {
     "claim": "10/h/user",
+    "training": "30/h/user",  # training records sent, each with a file of up to 10 MB
     "report": env_str("REPORT_RATE", "5/h/ip"),
     "admin_login_failed": "10/m/ip,5/300s/key",
 }
