@@ -8,7 +8,10 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from moderation import receivers  # noqa: F401 (connects the desk to the practitioner side's signals)
+        from moderation import (
+            receivers,  # noqa: F401 (connects the desk to the practitioner side's signals)
+            training_admin,  # noqa: F401 (registers training to verify on the desk)
+        )
 
 
 class DeskAdminConfig(admin_apps.AdminConfig):

@@ -35,6 +35,9 @@ class AuditEntry(models.Model):
         MARKED_STALE = "marked_stale", 'Marked "not recently confirmed"'
         TECHNIQUE_CHANGED = "technique_changed", "Technique changed"
         ACCOUNT_CLOSED = "account_closed", "Owner closed their account"
+        TRAINING_VERIFIED = "training_verified", "Training verified"
+        TRAINING_REJECTED = "training_rejected", "Training not verified"
+        TRAINING_LAPSED = "training_lapsed", "Training verification lapsed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

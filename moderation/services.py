@@ -5,17 +5,18 @@ which locks the listing and e-mails its owner)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from directory.answers import public_version_bump
 from directory.importing import ImportReport, practitioners_import
-from directory.models import FormerSlug, Practitioner, Technique
+from directory.models import FormerSlug, Practitioner, Technique, Training
 from moderation.diff import revision_changes
 from moderation.models import AuditEntry, Report
 from practice import services as practice
@@ -174,6 +175,34 @@ def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> N
         )
 
 
+def training_verify(*, training: Training, moderator: AbstractBaseUser, until: date | None = None) -> Training:
+    """Verifies a pending training record (until `until`, else the certificate's expiry, if any) and records it."""
+    with transaction.atomic():
+        verified = practice.training_verify(training=training, moderator=moderator, until=until)
+        audit_record(
+            action=AuditEntry.Action.TRAINING_VERIFIED,
+            actor=moderator,
+            practitioner=verified.practitioner,
+            subject=f"{verified.practitioner}: {verified}",
+            changes=[["verified_until", "", verified.verified_until.isoformat() if verified.verified_until else ""]],
+        )
+    return verified
+
+
+def training_reject(*, training: Training, moderator: AbstractBaseUser, reason: str) -> Training:
+    """Declines to verify a pending training record, with the reason its owner reads, and records it."""
+    with transaction.atomic():
+        rejected = practice.training_reject(training=training, moderator=moderator, reason=reason)
+        audit_record(
+            action=AuditEntry.Action.TRAINING_REJECTED,
+            actor=moderator,
+            practitioner=rejected.practitioner,
+            subject=f"{rejected.practitioner}: {rejected}",
+            reason=reason,
+        )
+    return rejected
+
+
 def report_submit(*, practitioner: Practitioner, problem: str, details: str, email: str) -> Report:
     """A patient's report; it changes nothing on the listing until a moderator acts."""
     return Report.objects.create(practitioner=practitioner, problem=problem, details=details, email=email)
@@ -304,3 +333,58 @@ def listings_mark_stale(*, now: datetime | None = None) -> int:
         if marked:
             public_version_bump()
     return marked
+
+
+# A verification's owner is told this many days before it lapses, and again on the day.
+LAPSE_WARNING = timedelta(days=30)
+
+
+def _training_due(verified: QuerySet, sent_field: str) -> list[Training]:
+    """`verified` records whose reminder `sent_field` was not sent for their current lapse date."""
+    not_sent = Q(**{f"{sent_field}__isnull": True}) | ~Q(**{sent_field: F("verified_until")})
+    return list(verified.filter(not_sent).select_related("practitioner__owner", "technique").order_by("pk"))
+
+
+def _training_remind(record: Training, *, sent_field: str, template: str, lapsed: bool) -> bool:
+    """Sends one reminder of `record`, once per lapse date even if two runs overlap (the update decides)."""
+    with transaction.atomic():
+        claimed = Training.objects.filter(
+            Q(**{f"{sent_field}__isnull": True}) | ~Q(**{sent_field: F("verified_until")}),
+            pk=record.pk,
+            verified_until=record.verified_until,
+            status=Training.Status.VERIFIED,
+        ).update(**{sent_field: record.verified_until})
+        if not claimed:
+            return False
+        owner_notify(
+            practitioner=record.practitioner,
+            template=template,
+            training=record,
+            training_url=absolute_url(reverse("practice:training", kwargs={"pk": record.practitioner_id})),
+        )
+        if lapsed:
+            audit_record(
+                action=AuditEntry.Action.TRAINING_LAPSED,
+                actor=None,
+                practitioner=record.practitioner,
+                subject=f"{record.practitioner}: {record}",
+            )
+    return True
+
+
+def training_lapses_notify(*, today: date | None = None) -> tuple[int, int]:
+    """E-mails the owner of each verified training record LAPSE_WARNING before its verification lapses, and on
+    the day it does (patients stop seeing its badge that day: search answers are cached per day). Each once per
+    lapse date, however often this runs; a run missed is made up by the next. Returns (warned, lapsed)."""
+    today = today or timezone.localdate()
+    verified = Training.objects.filter(status=Training.Status.VERIFIED, verified_until__isnull=False)
+    lapsing = verified.filter(verified_until__gt=today, verified_until__lte=today + LAPSE_WARNING)
+    warned = sum(
+        _training_remind(record, sent_field="lapse_warned_for", template="training_lapsing", lapsed=False)
+        for record in _training_due(lapsing, "lapse_warned_for")
+    )
+    lapsed = sum(
+        _training_remind(record, sent_field="lapse_notified_for", template="training_lapsed", lapsed=True)
+        for record in _training_due(verified.filter(verified_until__lte=today), "lapse_notified_for")
+    )
+    return warned, lapsed

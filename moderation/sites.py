@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from directory.models import Practitioner
+from directory.models import Practitioner, Training
 from moderation.models import Report
 from practice.models import Claim, Revision
 
@@ -74,6 +74,12 @@ class DeskSite(admin.AdminSite):
                 Claim,
                 "Claims awaiting review",
                 Claim.objects.pending().select_related("practitioner", "claimant").order_by("created_at", "pk"),
+                "?status__exact=pending",
+            ),
+            (
+                Training,
+                "Training to verify",
+                Training.objects.pending().select_related("practitioner", "technique").order_by("submitted_at", "pk"),
                 "?status__exact=pending",
             ),
             (

@@ -35,6 +35,7 @@ def migrations_data(transactional_db) -> None:
     group, _ = Group.objects.get_or_create(name=moderators.MODERATORS)
     for app_label, codenames in moderators.PERMISSIONS.items():
         group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+    importlib.import_module("moderation.migrations.0005_training_decisions").moderators_verify_training(apps, None)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ ADMIN_PAGES = [
     "admin:practice_claim_changelist",
     "admin:moderation_report_changelist",
     "admin:moderation_auditentry_changelist",
+    "admin:directory_training_changelist",
     "admin:directory_unmetdemand_changelist",
     "admin:directory_practitioner_import",
     "admin:accounts_user_changelist",
