@@ -72,6 +72,16 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         offers = Practitioner.techniques.through.objects.filter(practitioner=OuterRef("pk"), technique__in=techniques)
         return self.filter(Exists(offers))
 
+    def awaiting_review(self) -> PractitionerQuerySet:
+        """Pending listings a moderator should look at: not those seeded from the NPI registry file that nobody
+        has claimed (they wait for their practitioner, not for the desk)."""
+        return self.filter(status=Practitioner.Status.PENDING).exclude(owner=None, registry_values__isnull=False)
+
+    def claimable(self) -> PractitionerQuerySet:
+        """Listings someone may ask to manage: the published ones, and those seeded from the NPI registry file
+        that nobody manages yet (unpublished until an owner claims them and a moderator publishes them)."""
+        return self.filter(Q(status=Practitioner.Status.PUBLISHED) | Q(owner=None, registry_values__isnull=False))
+
     def verified_in(self, techniques: Iterable[Technique]) -> PractitionerQuerySet:
         """Practitioners whose training is verified today in ANY of `techniques` (in any technique when none are
         given)."""

@@ -13,7 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -150,11 +150,21 @@ class FromTheRegistryFilter(admin.SimpleListFilter):
     parameter_name = "from_registry"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", "From the NPI registry"), ("no", "Not from the NPI registry")]
+        return [
+            ("yes", "From the NPI registry"),
+            ("unclaimed", "From the NPI registry, not yet claimed"),
+            ("no", "Not from the NPI registry"),
+            ("not_unclaimed", "All but the unclaimed from the registry"),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> QuerySet[Practitioner]:
+        unclaimed = Q(owner=None, registry_values__isnull=False)
         if self.value() in ("yes", "no"):
             return queryset.filter(registry_values__isnull=self.value() == "no")
+        if self.value() == "unclaimed":
+            return queryset.filter(unclaimed)
+        if self.value() == "not_unclaimed":
+            return queryset.exclude(unclaimed)
         return queryset
 
 
@@ -229,7 +239,7 @@ class ListingAdmin(ShowsTheRegistry, DecidedOnItsPage, PractitionerAdmin):
     )
 
     def waiting(self) -> QuerySet[Practitioner]:
-        return Practitioner.objects.filter(status=Practitioner.Status.PENDING).order_by("created_at", "pk")
+        return Practitioner.objects.awaiting_review().order_by("created_at", "pk")
 
     # What a moderator decides on, in columns that fit 1280 px beside the filters: who, where, its state, its age.
     list_display = ["name", "status", "owner", "city", "added"]

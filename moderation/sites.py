@@ -61,8 +61,8 @@ class DeskSite(admin.AdminSite):
             (
                 Practitioner,
                 "Listings awaiting review",
-                Practitioner.objects.filter(status=Practitioner.Status.PENDING).order_by("created_at", "pk"),
-                "?status__exact=pending",
+                Practitioner.objects.awaiting_review().order_by("created_at", "pk"),
+                "?status__exact=pending&from_registry=not_unclaimed",
             ),
             (
                 Revision,

@@ -288,6 +288,23 @@ class ClaimForm(forms.Form):
         return npi
 
 
+class NpiLookupForm(forms.Form):
+    """A practitioner's NPI, to find the listing the directory made for them from the NPI registry."""
+
+    npi = forms.CharField(
+        label="Your NPI",
+        max_length=20,
+        help_text="Your 10-digit National Provider Identifier.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_npi(self) -> str:
+        npi = "".join(self.cleaned_data["npi"].split())
+        if not is_valid_npi(npi):
+            raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
+        return npi
+
+
 class AccountCloseForm(forms.Form):
     """Closing an account: what becomes of its listings (asked only of an account that manages one), and the
     password, so that a session left open on a shared computer cannot close it."""

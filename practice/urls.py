@@ -16,5 +16,6 @@ urlpatterns = [
     path("practice/account/data.json", views.account_data, name="account_data"),
     path("practice/account/close/", views.account_close, name="account_close"),
     path("practitioners/<int:pk>-<slug:slug>/claim/", views.claim, name="claim"),
+    path("practice/claim/", views.claim_by_npi, name="claim_by_npi"),
     path("for-practitioners/", views.about, name="about"),
 ]

@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import capfirst
@@ -26,6 +27,7 @@ from practice.forms import (
     ClaimForm,
     ListingForm,
     LocationFormSet,
+    NpiLookupForm,
     TrainingForm,
     training_body_suggestions,
 )
@@ -230,14 +232,31 @@ def _form_answer(request: HttpRequest, template: str, context: dict, *, limit: s
 
 
 @verified_email_required
+def claim_by_npi(request: HttpRequest) -> HttpResponse:
+    """Finds, by NPI, the listing someone may claim (one seeded from the NPI registry, or a published one)."""
+    form = NpiLookupForm(request.POST if request.method == "POST" else None)
+    context = {"form": form}
+    if (answer := _form_answer(request, "practice/claim_by_npi.html", context, limit="npi_lookup")) is not None:
+        return answer
+    npi = form.cleaned_data["npi"]
+    found = Practitioner.objects.claimable().filter(npi=npi).first()
+    if found is None:
+        form.add_error("npi", "No listing you can claim has this NPI. List your practice instead: it is free.")
+        return render(request, "practice/claim_by_npi.html", {**context, "not_found": True}, status=404)
+    return redirect(reverse("practice:claim", kwargs={"pk": found.pk, "slug": found.slug}) + f"?npi={npi}")
+
+
+@verified_email_required
 def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    practitioner = get_object_or_404(Practitioner.objects.published(), pk=pk)
+    practitioner = get_object_or_404(Practitioner.objects.claimable(), pk=pk)
     if practitioner.owner_id == request.user.pk:
         messages.info(request, "You already manage this listing.")
         return redirect("practice:dashboard")
     email_matches = has_verified_email(request.user, practitioner.email)
-    form = ClaimForm(request.POST if request.method == "POST" else None)
-    context = {"practitioner": practitioner, "form": form, "email_matches": email_matches}
+    initial = {"npi": request.GET.get("npi", "")[:20]}
+    form = ClaimForm(request.POST if request.method == "POST" else None, initial=initial)
+    location = practitioner.locations.order_by("pk").first()
+    context = {"practitioner": practitioner, "form": form, "email_matches": email_matches, "location": location}
     if (answer := _form_answer(request, "practice/claim_form.html", context, limit="claim")) is not None:
         return answer
     claimed = services.claim_submit(

@@ -59,6 +59,8 @@ SIGNED_IN_ELSEWHERE = {
     ("confirm", "post"): 404,
     ("claim", "get"): 200,
     ("claim", "post"): 302,
+    ("claim_by_npi", "get"): 200,
+    ("claim_by_npi", "post"): 400,  # no NPI in the form posted here
     # Each account's own data and closing; a POST without the password is refused with the form.
     ("account_data", "get"): 200,
     ("account_data", "post"): 405,
@@ -97,8 +99,8 @@ EXPECTED = {
     "moderator": {**SIGNED_IN_ELSEWHERE, ("training_evidence", "get"): 200},
     "staff": {**SIGNED_IN_ELSEWHERE, ("training_evidence", "get"): 200},
 }
-NAMES = ["dashboard", "new", "edit", "confirm", "claim", "account_data", "account_close", "about", "training",
-         "training_edit", "training_remove", "training_evidence"]  # fmt: skip
+NAMES = ["dashboard", "new", "edit", "confirm", "claim", "claim_by_npi", "account_data", "account_close", "about",
+         "training", "training_edit", "training_remove", "training_evidence"]  # fmt: skip
 
 
 def url_of(name: str, listing: Practitioner) -> str:

@@ -128,6 +128,7 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
     "claim": "10/h/user",
     "training": "30/h/user",  # training records sent, each with a file of up to 10 MB
+    "npi_lookup": "20/h/user",  # finding a listing by NPI (NPIs are public): no walking through them
     "report": env_str("REPORT_RATE", "5/h/ip"),
     "admin_login_failed": "10/m/ip,5/300s/key",
 }
