@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request bench-places load clean backup restore verify-backup
+.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request bench-places load clean backup restore verify-backup bench-nppes
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
 $(VENV)/.installed: requirements.txt
@@ -43,13 +43,17 @@ serve: install
 	DJANGO_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} $(PY) -m gunicorn config.wsgi -c config/gunicorn.conf.py
 
 # Benchmarks print tables (PostgreSQL; PostGIS and wrk come from Debian for the comparison only).
-bench: bench-search bench-import bench-request bench-http bench-places
+bench: bench-search bench-import bench-request bench-http bench-places bench-nppes
 
 bench-search: install
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/search.py
 
 bench-import: install
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/csv_import.py
+
+# import_nppes on a generated 1,000,000-row registry file, in a throw-away database nppes_bench on that server.
+bench-nppes: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/nppes_import.py
 
 # One search request in process, before (BEFORE=revision) and after, side by side.
 bench-request: install
