@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
-from directory.models import Location, Technique
+from directory.models import Location, Practitioner, Technique
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
@@ -32,6 +32,14 @@ class ListingForm(forms.Form):
 
     name = forms.CharField(label="Name", max_length=200, help_text="As patients know you, e.g. Dr. Ada Atlas.")
     credentials = forms.CharField(label="Credentials", max_length=100, required=False, help_text="For example DC.")
+    npi = forms.CharField(
+        label="NPI (optional)",
+        max_length=20,
+        required=False,
+        help_text="Your 10-digit National Provider Identifier, if you practise in the United States. Moderators "
+        "check it against the national NPI registry; patients do not see it.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     email = forms.EmailField(label="Email", required=False, help_text="Shown to patients on your profile.")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
     website = WebsiteField(label="Website", max_length=200, required=False)
@@ -45,8 +53,25 @@ class ListingForm(forms.Form):
     # The version of the listing the form was filled from (practice.listing.listing_version); empty for a new one.
     based_on = forms.CharField(required=False, widget=forms.HiddenInput)  # any other value is simply a mismatch
 
+    def __init__(self, *args: object, listing_pk: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.listing_pk = listing_pk
+
     def clean_phone(self) -> str:
         return cleaned_phone(self.cleaned_data["phone"])
+
+    def clean_npi(self) -> str:
+        npi = "".join(self.cleaned_data["npi"].split())
+        if not npi:
+            return ""
+        if not is_valid_npi(npi):
+            raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
+        if Practitioner.objects.filter(npi=npi).exclude(pk=self.listing_pk).exists():
+            raise forms.ValidationError(
+                "Another listing has this NPI. If it is your practice, claim that listing instead: "
+                '"Find your listing by NPI" on your practice page.'
+            )
+        return npi
 
     def practitioner_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in PRACTITIONER_FIELDS}

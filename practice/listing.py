@@ -12,7 +12,7 @@ from directory.geo import Point, Unit, to_unit
 from directory.models import Location, Practitioner, Technique
 from practice.geocoding import km_between
 
-PRACTITIONER_FIELDS = ("name", "credentials", "email", "phone", "website", "bio")
+PRACTITIONER_FIELDS = ("name", "credentials", "npi", "email", "phone", "website", "bio")
 # The import's location columns, and where the pin came from.
 LOCATION_FIELDS = (*IMPORTED_LOCATION_FIELDS, "placement")
 

@@ -35,7 +35,8 @@ def _locked(practitioner: Practitioner) -> Practitioner:
 def _apply(practitioner: Practitioner, proposed: dict) -> None:
     """Makes the live listing what `proposed` says: fields, techniques, locations (kept, changed, added, removed)."""
     for name in PRACTITIONER_FIELDS:
-        setattr(practitioner, name, proposed["practitioner"][name])
+        # A proposal made before a field existed leaves it as it is.
+        setattr(practitioner, name, proposed["practitioner"].get(name, getattr(practitioner, name)))
     practitioner.save()
     practitioner.techniques.set(proposed["techniques"])
     existing = {location.pk: location for location in practitioner.locations.all()}

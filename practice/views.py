@@ -155,7 +155,8 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _listing_page(request, form, locations, practitioner, pending)
     if ADD_LOCATION in request.POST:
         return _listing_page(request, *_with_another_location(request), practitioner, pending)
-    form, locations = ListingForm(request.POST), LocationFormSet(request.POST, prefix="locations")
+    form = ListingForm(request.POST, listing_pk=practitioner.pk)
+    locations = LocationFormSet(request.POST, prefix="locations")
     if not (form.is_valid() and locations.is_valid()):
         return _listing_page(request, form, locations, practitioner, pending, status=400)
     proposed = _proposed(form, locations, practitioner)

@@ -97,6 +97,7 @@ def listing_form_data(practitioner: Practitioner | None = None, **changes: objec
     data: dict[str, object] = {
         "name": "Dr. Ada Atlas",
         "credentials": "DC",
+        "npi": "",
         "email": "ada@example.com",
         "phone": "(617) 555-0100",
         "website": "",

@@ -48,6 +48,7 @@ class TestListingCreate:
             "practitioner": {
                 "name": "Dr. Ada Atlas",
                 "credentials": "DC",
+                "npi": "",
                 "email": "",
                 "phone": "",
                 "website": "",
