@@ -34,6 +34,9 @@ def listed(techniques):
         ("/search/?near=02108&unit=furlongs&technique=reiki", "#technique-errors"),
         ("/techniques/nucca/?page=1", "h1"),
         ("/no-such-page/", "h1"),
+        ("/embed/?technique=nucca&near=02108", "h1"),
+        ("/embed/build/", "#embed-preview"),
+        ("/embed/build/?variant=button&accent=%23ffff00", "#accent_text-errors li"),
     ],
 )
 @pytest.mark.parametrize("width", [1280, 360])
