@@ -74,9 +74,11 @@ def test_the_embed_sets_no_cookie_and_does_not_vary_by_cookie(client, path):
 
 def test_a_visitor_with_a_session_gets_the_same_box_and_no_new_cookie(client, owner):
     client.force_login(owner)
-    anonymous = client.get("/embed/?technique=nucca")
-    assert anonymous.cookies == {}
-    assert "csrfmiddlewaretoken" not in anonymous.content.decode()
+    response = client.get("/embed/?technique=nucca")
+    assert response.cookies == {}
+    assert "Cookie" not in response.get("Vary", "")
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "Sign out" not in response.content.decode()
 
 
 def test_the_box_is_a_get_form_opening_the_absolute_search_url_in_the_top_window(client):
