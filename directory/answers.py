@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import router
 from django.db.models import F
 from django.utils import timezone
 
 from directory.geo import Place
 from directory.models import PublicVersion, Technique
+from directory.routers import public_version_on, version_read_on
 
 ANSWER_SECONDS = 24 * 3600  # an answer outlives its version only as unreachable garbage; this bounds it
 
@@ -35,12 +36,11 @@ class Answer:
 
 
 def public_version() -> int:
-    """The current public version (one indexed read; written as SQL, since every search request makes it)."""
-    table = connection.ops.quote_name(PublicVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-    return 0 if row is None else row[0]
+    """The public version of the database this request reads what patients see from: the primary, or the replica
+    directory.routers chose (which read it then). Answers are cached under the version of the data they show."""
+    alias = router.db_for_read(PublicVersion)
+    known = version_read_on(alias)
+    return public_version_on(alias) if known is None else known
 
 
 def public_version_bump() -> None:

@@ -7,12 +7,16 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
+from django.urls import resolve
 
+from directory.answers import public_version
 from directory.models import Practitioner
-from directory.routers import PrimaryReadsMiddleware, ReplicaRouter
+from directory.routers import PublicReadsMiddleware, ReplicaRouter
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -23,7 +27,8 @@ def settings_under(environment: dict[str, str]) -> dict:
         "import json, django; from django.conf import settings; django.setup(); "
         "print(json.dumps({'caches': settings.CACHES, 'databases': sorted(settings.DATABASES), "
         "'routers': settings.DATABASE_ROUTERS, 'session': settings.SESSION_ENGINE, "
-        "'middleware': settings.MIDDLEWARE, 'replica': settings.DATABASES.get('replica', {}).get('NAME')}))"
+        "'middleware': settings.MIDDLEWARE, 'replica': settings.DATABASES.get('replica', {}).get('NAME'), "
+        "'replica_options': settings.DATABASES.get('replica', {}).get('OPTIONS')}))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", **environment}
     output = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
@@ -67,39 +72,86 @@ def test_database_replica_url_adds_the_replica_and_its_router():
     assert configured["databases"] == ["default", "replica"]
     assert configured["replica"] == "directory"
     assert configured["routers"] == ["directory.routers.ReplicaRouter"]
-    assert "directory.routers.PrimaryReadsMiddleware" in configured["middleware"]
+    assert "directory.routers.PublicReadsMiddleware" in configured["middleware"]
+
+
+def test_database_replica_urls_adds_each_replica_with_a_short_connect_timeout():
+    urls = "postgres://reader@replica-a.internal/directory, postgres://reader@replica-b.internal/directory"
+    configured = settings_under({"DATABASE_REPLICA_URLS": urls, "DATABASE_REPLICA_URL": ""})
+    assert configured["databases"] == ["default", "replica", "replica2"]
+    assert configured["replica_options"] == {"connect_timeout": 2}
+    assert configured["middleware"].count("directory.routers.PublicReadsMiddleware") == 1
+
+
+class CurrentReplica(ReplicaRouter):
+    """The router with one replica that is always current at version 7 (choosing it reads no database)."""
+
+    def choose(self) -> tuple[str, int]:
+        return "replica", 7
 
 
 class TestReplicaRouter:
-    router = ReplicaRouter(replica="replica")
+    router = CurrentReplica("replica")
 
-    def test_reads_go_to_the_replica_and_writes_to_the_primary(self):
-        assert self.router.db_for_read(Practitioner) == "replica"
+    def reads_in(self, request, *, read=lambda router: router.db_for_read(Practitioner)) -> list:
+        """What `read` returns inside `request`, once its view is known, as the handler runs the middleware."""
+        seen = []
+
+        def view(request):
+            request.resolver_match = resolve(request.path)
+            middleware.process_view(request, request.resolver_match.func, (), {})
+            seen.append(read(self.router))
+            return HttpResponse()
+
+        middleware = PublicReadsMiddleware(view)
+        middleware(request)
+        return seen
+
+    def test_reads_outside_a_request_and_writes_go_to_the_primary(self):
+        assert self.router.db_for_read(Practitioner) == "default"
         assert self.router.db_for_write(Practitioner) == "default"
 
     def test_without_a_replica_everything_reads_the_primary(self):
-        assert ReplicaRouter().db_for_read(Practitioner) == "default"
+        request = RequestFactory().get("/search/")
+        assert self.reads_in(request, read=lambda router: ReplicaRouter().db_for_read(Practitioner)) == ["default"]
 
     @pytest.mark.django_db
     def test_reads_inside_a_transaction_see_its_writes_on_the_primary(self):
-        with transaction.atomic():
-            assert self.router.db_for_read(Practitioner) == "default"
+        def read(router):
+            with transaction.atomic():
+                return router.db_for_read(Practitioner)
+
+        assert self.reads_in(RequestFactory().get("/search/"), read=read) == ["default"]
 
     @pytest.mark.parametrize(
         ("method", "path", "expected"),
         [
+            ("GET", "/", "replica"),
             ("GET", "/search/", "replica"),
+            ("HEAD", "/search/", "replica"),
+            ("GET", "/practitioners/1-ada-atlas/", "replica"),
+            ("GET", "/techniques/nucca/", "replica"),
+            ("GET", "/sitemap.xml", "replica"),
             ("GET", "/api/v1/practitioners/", "replica"),
             ("POST", "/search/", "default"),
             ("GET", "/admin/directory/practitioner/", "default"),
+            ("GET", "/practice/", "default"),
+            ("GET", "/accounts/login/", "default"),
         ],
     )
-    def test_requests_that_write_or_administer_read_the_primary(self, method, path, expected):
-        seen = []
-        middleware = PrimaryReadsMiddleware(lambda request: seen.append(self.router.db_for_read(Practitioner)))
-        middleware(RequestFactory().generic(method, path))
-        assert seen == [expected]
-        assert self.router.db_for_read(Practitioner) == "replica"  # and nothing leaks to the next request
+    def test_anonymous_public_reads_go_to_a_replica_and_the_rest_to_the_primary(self, method, path, expected):
+        assert self.reads_in(RequestFactory().generic(method, path)) == [expected]
+        assert self.router.db_for_read(Practitioner) == "default"  # and nothing leaks to the next request
+
+    def test_a_visitor_with_a_session_reads_the_primary(self):
+        request = RequestFactory().get("/search/")
+        request.COOKIES[settings.SESSION_COOKIE_NAME] = "anything"
+        assert self.reads_in(request) == ["default"]
+
+    def test_the_public_version_is_the_one_read_where_the_request_reads(self):
+        # Without the database (a query here would fail the test): the version the router read when choosing.
+        with override_settings(DATABASE_ROUTERS=[self.router]):
+            assert self.reads_in(RequestFactory().get("/search/"), read=lambda router: public_version()) == [7]
 
     def test_migrations_run_on_the_primary_only(self):
         assert self.router.allow_migrate("default", "directory")

@@ -80,16 +80,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if env_str("DATABASE_REPLICA_URL"):
-    # Patient-facing reads go to the replica (directory/routers.py); tests read the primary through it.
-    DATABASES["replica"] = dj_database_url.parse(
-        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
-    )
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Read replicas (DATABASE_REPLICA_URLS, comma-separated; DATABASE_REPLICA_URL still names one): aliases replica,
+# replica2, ...; an anonymous visitor's public reads go to one that is current, the rest to the primary
+# (directory/routers.py). A replica that does not answer within the connect timeout is skipped for a while.
+REPLICA_CONNECT_TIMEOUT_SECONDS = 2  # libpq's smallest useful value
+replica_urls = env_list("DATABASE_REPLICA_URLS") or env_list("DATABASE_REPLICA_URL")
+for number, url in enumerate(replica_urls, start=1):
+    replica = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True)
+    if "postgresql" in replica["ENGINE"]:
+        replica.setdefault("OPTIONS", {})["connect_timeout"] = REPLICA_CONNECT_TIMEOUT_SECONDS
+    replica["TEST"] = {"MIRROR": "default"}  # the suite reads the primary through it
+    DATABASES["replica" if number == 1 else f"replica{number}"] = replica
+if replica_urls:
     DATABASE_ROUTERS = ["directory.routers.ReplicaRouter"]
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "directory.routers.PrimaryReadsMiddleware",
+        "directory.routers.PublicReadsMiddleware",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
