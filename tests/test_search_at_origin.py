@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from geopy.distance import geodesic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory.geo import KM_PER_MILE, Point
+from directory.geo import KM_PER_MILE, Point, distance_km
 from directory.models import Location, Practitioner
 from directory.places import place_index
 from tests.factories import PractitionerFactory, practitioner_at
@@ -25,6 +26,10 @@ AT_THE_ORIGIN_KM = 0.001
 # Searched from their own ZIP code, these returned HTTP 500 on PostgreSQL (and nothing on SQLite) while the
 # distance could take the square root of a rounding error below zero.
 ZIP_CODES_THAT_FAILED = ["60606", "94103"]
+# Centres measured in one SQL statement (one CASE branch each).
+CENTRES_PER_STATEMENT = 100
+# One centre in NEAR_EVERY is also searched through near() itself, the practitioners' query, end to end.
+NEAR_EVERY = 20
 
 
 def _postal_code_centres() -> dict[Point, list[str]]:
@@ -57,19 +62,78 @@ def _listings_at(points: list[Point]) -> dict[Point, int]:
     return {point: practitioner.pk for practitioner, point in zip(practitioners, points, strict=True)}
 
 
-@pytest.mark.slow  # about 40,000 searches: 3 to 4 minutes on each database
+def _distances_at_the_centres(location_at: dict[Point, int]) -> dict[Point, float | str | None]:
+    """For each centre, the distance near() measures from it to the location standing there, in SQL on the
+    database: the same GeodesicDistance, its origin's constants written into the SQL as near() writes them,
+    read from the vector the database stored for the location. A hundred centres go in one statement. A
+    database error is kept as its message (PostgreSQL refuses the square root of a negative number), found by
+    measuring that statement's centres one at a time."""
+    query = Location.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    table = connection.ops.quote_name(Location._meta.db_table)
+    column = connection.ops.quote_name(Location._meta.pk.column)
+
+    def run(points: list[Point]) -> dict[Point, float | None]:
+        distances = [compiler.compile(distance_km(point).resolve_expression(query)) for point in points]
+        assert not any(params for _, params in distances)  # GeodesicDistance writes constants, never parameters
+        each = " ".join(f"WHEN %s THEN {distance}" for distance, _ in distances)
+        rows = ", ".join("%s" for _ in points)
+        by_location = {location_at[point]: point for point in points}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column}, CASE {column} {each} END FROM {table} WHERE {column} IN ({rows})", [*by_location] * 2
+            )
+            return {by_location[pk]: distance for pk, distance in cursor.fetchall()}
+
+    found: dict[Point, float | str | None] = {}
+    points = list(location_at)
+    for start in range(0, len(points), CENTRES_PER_STATEMENT):
+        batch = points[start : start + CENTRES_PER_STATEMENT]
+        try:
+            found.update(run(batch))
+        except DatabaseError:
+            for point in batch:
+                try:
+                    found.update(run([point]))
+                except DatabaseError as error:
+                    found[point] = str(error).splitlines()[0]
+    return found
+
+
+@pytest.mark.slow  # about 40,000 distances and 2,000 searches: under a minute on each database
 def test_a_listing_at_the_centre_of_every_postal_code_is_found_first_at_zero_distance():
+    """A listing at the centre of each postal code, all made at once. From every centre, the distance near()
+    measures (its SQL, on the database) must read the listing there within a metre, never NULL and never an
+    error; from one centre in NEAR_EVERY and from those that failed before, near() itself must list it first,
+    at zero.
+
+    Written for h = (1 - v.v0) / 2 rounding a hair below zero at the origin: SQRT of it is NULL on SQLite (the
+    listing went missing) and an error on PostgreSQL (HTTP 500)."""
     centres = _postal_code_centres()
     listing_at = _listings_at(list(centres))
-    missed = []
-    for point, codes in centres.items():
-        nearest = Practitioner.objects.published().near(point, ONE_MILE_KM).values_list("pk", "distance_km")
-        found = list(nearest[: len(codes) + 2])
-        at_origin = {pk for pk, distance in found if distance <= AT_THE_ORIGIN_KM}
-        if not found or found[0][1] > AT_THE_ORIGIN_KM or listing_at[point] not in at_origin:
-            missed.append((codes[0], found[:2]))
     assert sum(len(codes) for codes in centres.values()) > 43_000  # 41,914 ZIP codes and 1,645 FSAs
+
+    location_at = dict(
+        Location.objects.filter(practitioner__in=listing_at.values()).values_list("practitioner_id", "pk")
+    )
+    found = _distances_at_the_centres({point: location_at[pk] for point, pk in listing_at.items()})
+    missed = [
+        (codes[0], found.get(point, "no row"))
+        for point, codes in centres.items()
+        if not isinstance(found.get(point), float) or found[point] > AT_THE_ORIGIN_KM
+    ]
     assert missed == [], f"{len(missed)} of {len(centres)} centres missed, first {missed[:5]}"
+
+    failed_before = {place_index().zip_codes[code].point for code in ZIP_CODES_THAT_FAILED}
+    searched = [point for n, point in enumerate(centres) if n % NEAR_EVERY == 0 or point in failed_before]
+    for point in searched:
+        codes = centres[point]
+        nearest = Practitioner.objects.published().near(point, ONE_MILE_KM).values_list("pk", "distance_km")
+        found_near = list(nearest[: len(codes) + 2])
+        at_origin = {pk for pk, distance in found_near if distance <= AT_THE_ORIGIN_KM}
+        if not found_near or found_near[0][1] > AT_THE_ORIGIN_KM or listing_at[point] not in at_origin:
+            missed.append((codes[0], found_near[:2]))
+    assert missed == [], f"near() missed {len(missed)} of {len(searched)} centres, first {missed[:5]}"
 
 
 @pytest.mark.parametrize("code", [*ZIP_CODES_THAT_FAILED, "10001", "H3B", "M5V 2T6", "V6B"])
