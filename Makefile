@@ -23,8 +23,11 @@ run: install
 	@echo "Serving the directory on http://$(HOST)/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST)
 
+# The suite in TEST_WORKERS processes (pytest-xdist; one per core by default), each with its own test database.
+TEST_WORKERS ?= auto
+
 test: install lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -137,3 +137,9 @@ def desk_moderator(db):
 def sent(django_capture_on_commit_callbacks):
     """Runs the block's on-commit callbacks (the e-mails) when it ends; the test then reads mail.outbox."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests first, so that with pytest-xdist (make test) one worker starts them while the others share
+    the rest, instead of the run ending on one worker with minutes to go."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
