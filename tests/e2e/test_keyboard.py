@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from directory.models import Technique
-from tests.factories import UserFactory, owned_listing, practitioner_at
+from tests.factories import TrainingFactory, UserFactory, owned_listing, practitioner_at
 from tests.test_search import BOSTON, destination
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,6 +79,7 @@ def pages(techniques):
     unowned = practitioner_at(*destination(BOSTON, 9), name="Dr. Ben Blair")
     owner = UserFactory(email="owner@example.com")
     listing = owned_listing(owner, name="Dr. Cy Owner")
+    training = TrainingFactory(practitioner=listing)
     return {
         "public": [
             "/",
@@ -97,6 +98,8 @@ def pages(techniques):
             "/practice/new/",
             f"/practitioners/{unowned.pk}-{unowned.slug}/claim/",
             "/practice/account/close/",
+            f"/practice/{listing.pk}/training/",
+            f"/practice/{listing.pk}/training/{training.pk}/",
         ],
         "user": owner,
     }
