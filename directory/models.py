@@ -459,7 +459,7 @@ class Training(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.technique}: {self.level} ({self.body}, {self.year})"
+        return f"{self.practitioner}: {self.technique}, {self.level} ({self.body}, {self.year})"
 
 
 class PublicVersion(models.Model):

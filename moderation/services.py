@@ -183,7 +183,7 @@ def training_verify(*, training: Training, moderator: AbstractBaseUser, until: d
             action=AuditEntry.Action.TRAINING_VERIFIED,
             actor=moderator,
             practitioner=verified.practitioner,
-            subject=f"{verified.practitioner}: {verified}",
+            subject=str(verified),
             changes=[["verified_until", "", verified.verified_until.isoformat() if verified.verified_until else ""]],
         )
     return verified
@@ -197,7 +197,7 @@ def training_reject(*, training: Training, moderator: AbstractBaseUser, reason: 
             action=AuditEntry.Action.TRAINING_REJECTED,
             actor=moderator,
             practitioner=rejected.practitioner,
-            subject=f"{rejected.practitioner}: {rejected}",
+            subject=str(rejected),
             reason=reason,
         )
     return rejected
@@ -367,7 +367,7 @@ def _training_remind(record: Training, *, sent_field: str, template: str, lapsed
                 action=AuditEntry.Action.TRAINING_LAPSED,
                 actor=None,
                 practitioner=record.practitioner,
-                subject=f"{record.practitioner}: {record}",
+                subject=str(record),
             )
     return True
 

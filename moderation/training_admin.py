@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -77,6 +77,16 @@ class TrainingAdmin(DecidedOnItsPage, admin.ModelAdmin):
             help=TOLD_THE_OWNER,
         ),
     )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        # Every field is read-only: the decisions are the page's only actions, so no Save buttons.
+        buttons = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, {**buttons, **(extra_context or {})})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Training]:
+        return super().get_queryset(request).select_related("practitioner", "technique")
 
     def waiting(self) -> QuerySet[Training]:
         return Training.objects.pending().order_by("submitted_at", "pk")

@@ -230,7 +230,13 @@ class TrainingForm(forms.Form):
     """One training record: what the practitioner holds in a technique, and the evidence (PDF, JPEG or PNG,
     read by practice.uploads). The evidence is required for a new record; an edit may keep the one it has."""
 
-    technique = forms.TypedChoiceField(label="Technique", choices=technique_choices, coerce=int)
+    technique = forms.TypedChoiceField(
+        label="Technique",
+        choices=lambda: [("", "Choose a technique"), *technique_choices()],
+        coerce=int,
+        empty_value=None,
+        error_messages={"required": "Choose the technique this training is in."},
+    )
     body = forms.CharField(
         label="Training body",
         max_length=200,

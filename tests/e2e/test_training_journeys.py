@@ -199,12 +199,6 @@ def test_the_desks_training_page_fits_360_pixels_with_its_evidence_and_decisions
     assert desk_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moderation/static/moderation/admin.css (not this change's to edit): the evidence link beside its "
-    "type and size is told apart by colour alone (axe: link-in-text-block), and no desk page draws a focus ring "
-    "the keyboard test can measure (Django's admin sets none)",
-)
 def test_the_desks_training_page_passes_axe_and_rings_every_tab_stop(desk_page, axe):
     problems = axe(desk_page) + walk(desk_page)
     assert problems == []
