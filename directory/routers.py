@@ -28,6 +28,8 @@ PUBLIC_VIEWS = frozenset(
         "directory:search",
         "directory:practitioner-detail",
         "directory:technique-detail",
+        "directory:embed",
+        "directory:embed-builder",
         "sitemap",
         "api:practitioner-list",
         "api:place-suggestions",
