@@ -210,6 +210,15 @@ class Practitioner(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True, validators=[validate_website])
     accepting_new_patients = models.BooleanField(default=True)
+    # Patients' questions, relayed by e-mail from the profile's form (practice.questions) when the listing is owned.
+    questions_enabled = models.BooleanField(
+        "Questions from patients",
+        default=True,
+        help_text="Patients can write to the listing's e-mail from its profile.",
+    )
+    show_email = models.BooleanField(
+        "Show the e-mail address", default=False, help_text="The profile also shows the e-mail when the form is on."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     external_id = models.CharField(
         max_length=100, unique=True, null=True, blank=True, help_text="Identifier in an imported file."
@@ -286,6 +295,18 @@ class Practitioner(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def takes_questions(self) -> bool:
+        """Whether the profile offers the question form: published, managed by someone, with an e-mail to relay to,
+        and not switched off by its owner."""
+        return bool(self.questions_enabled and self.owner_id and self.email and self.status == self.Status.PUBLISHED)
+
+    @property
+    def public_email(self) -> str:
+        """The e-mail the profile prints: none while the question form stands in for it, unless the owner wants
+        it shown as well."""
+        return self.email if self.show_email or not self.takes_questions else ""
 
     @property
     def not_recently_confirmed(self) -> bool:

@@ -103,3 +103,48 @@ class OnClosing(models.TextChoices):
 
     RELEASE = "release", "Keep them in the directory, managed by nobody (they can be claimed again)"
     UNPUBLISH = "unpublish", "Take them off the directory"
+
+
+class PatientMessage(models.Model):
+    """A patient's question, relayed by e-mail to a listing's address. Kept 30 days (purge_messages), for the
+    desk's counts and the "this is spam" link; the desk never reads the text."""
+
+    class ContactTime(models.TextChoices):
+        ANY = "any", "Any time"
+        MORNING = "morning", "Mornings"
+        AFTERNOON = "afternoon", "Afternoons"
+        EVENING = "evening", "Evenings"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="patient_messages")
+    sender_name = models.CharField(max_length=100)
+    sender_email = models.EmailField()
+    sender_phone = models.CharField(max_length=40, blank=True)
+    contact_time = models.CharField(max_length=20, choices=ContactTime.choices, default=ContactTime.ANY)
+    body = models.TextField(max_length=2000)
+    # The sender's address as a keyed hash (practice.questions.sender_key): what a block matches, kept after purge.
+    sender_key = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    delivered = models.BooleanField(default=True, help_text="False when the sender was blocked for this listing.")
+    marked_spam_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Message to {self.practitioner} ({self.sent_at:%Y-%m-%d})"
+
+
+class BlockedSender(models.Model):
+    """A sender whose messages to one listing are accepted but never delivered: its owner marked one as spam."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="blocked_senders")
+    sender_key = models.CharField(max_length=64)
+    blocked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practitioner", "sender_key"], name="one_block_per_sender_and_listing")
+        ]
+
+    def __str__(self) -> str:
+        return f"Sender blocked for {self.practitioner}"
