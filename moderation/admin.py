@@ -42,6 +42,7 @@ from practice.forms import ReasonForm
 from practice.listing import listing_changes, listing_values
 from practice.models import Claim, Revision
 from practice.npi import is_valid_npi
+from practice.questions import KEPT_DAYS, message_counts
 
 IMPORT_SECONDS = 3600  # how long an uploaded file waits for its confirmation
 
@@ -270,6 +271,7 @@ class ListingAdmin(ShowsTheRegistry, DecidedOnItsPage, PractitionerAdmin):
         "reminded_at",
         "stale_since",
         "registry_deactivated_on",  # written by import_nppes from the registry's file
+        "patient_messages",
         "audit_trail",
     ]
     inlines = [LocationInline]
@@ -290,6 +292,15 @@ class ListingAdmin(ShowsTheRegistry, DecidedOnItsPage, PractitionerAdmin):
         if obj is not None and (obj.owner_id or obj.revisions.exists() or obj.claims.exists()):
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Questions from patients")
+    def patient_messages(self, practitioner: Practitioner) -> str:
+        """Counts only: what patients wrote is between them and the practitioner."""
+        counts = message_counts(practitioner)
+        return (
+            f"{counts['received']} in the last {KEPT_DAYS} days ({counts['undelivered']} from blocked senders, "
+            f"{counts['spam']} marked as spam); {counts['blocked']} sender(s) blocked"
+        )
 
     @admin.display(description="Audit trail")
     def audit_trail(self, practitioner: Practitioner) -> str:

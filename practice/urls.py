@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practice import views
+from practice import questions, views
 
 app_name = "practice"
 
@@ -18,4 +18,12 @@ urlpatterns = [
     path("practitioners/<int:pk>-<slug:slug>/claim/", views.claim, name="claim"),
     path("practice/claim/", views.claim_by_npi, name="claim_by_npi"),
     path("for-practitioners/", views.about, name="about"),
+]
+
+# Patients' questions (practice/questions.py): the form on a profile, the spam link in the e-mail, the settings.
+urlpatterns += [
+    path("practitioners/<int:pk>-<slug:slug>/ask/", questions.ask, name="ask"),
+    path("practitioners/<int:pk>-<slug:slug>/ask/sent/", questions.ask_sent, name="ask_sent"),
+    path("questions/spam/<str:token>/", questions.question_spam, name="question_spam"),
+    path("practice/<int:pk>/questions/", questions.question_settings, name="question_settings"),
 ]

@@ -136,6 +136,8 @@ ACCOUNT_RATE_LIMITS = {
     "training": "30/h/user",  # training records sent, each with a file of up to 10 MB
     "npi_lookup": "20/h/user",  # finding a listing by NPI (NPIs are public): no walking through them
     "report": env_str("REPORT_RATE", "5/h/ip"),
+    "question": "5/h/ip",  # patients' questions to practitioners (practice/questions.py), per client address
+    "question_listing": "20/d/key",  # ... and to one listing, from every address together
     "admin_login_failed": "10/m/ip,5/300s/key",
 }
 

@@ -103,7 +103,7 @@ def practitioner_json_ld(context: template.Context, practitioner: Practitioner, 
         "name": practitioner.display_name,
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
         "telephone": practitioner.phone or None,
-        "email": practitioner.email or None,
+        "email": practitioner.public_email or None,  # none while the question form stands in for it
         "sameAs": practitioner.website or None,
         "description": Truncator(practitioner.bio).chars(300) or None,
         "isAcceptingNewPatients": practitioner.accepting_new_patients,
