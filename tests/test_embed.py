@@ -200,7 +200,7 @@ class TestBuilder:
         html = response.content.decode()
         assert response.status_code == 200
         assert "&lt;script src=&quot;http://directory.example/embed.js&quot; async&gt;&lt;/script&gt;" in html
-        assert '<iframe class="embed-preview-frame" id="embed-preview" src="/embed/"' in html
+        assert '<iframe class="embed-preview-frame" id="embed-preview" tabindex="-1" src="/embed/"' in html
 
     def test_an_option_left_out_of_the_address_is_its_default(self, client):
         response = client.get("/embed/build/?technique=nucca", HTTP_HOST="directory.example")
