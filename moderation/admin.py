@@ -271,6 +271,8 @@ class ListingAdmin(ShowsTheRegistry, DecidedOnItsPage, PractitionerAdmin):
         "reminded_at",
         "stale_since",
         "registry_deactivated_on",  # written by import_nppes from the registry's file
+        "questions_enabled",  # the owner's choices (practice/questions.py): the desk sees them, never overrides them
+        "show_email",
         "patient_messages",
         "audit_trail",
     ]

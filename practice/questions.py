@@ -207,8 +207,9 @@ def question_settings_save(*, practitioner: Practitioner, questions_enabled: boo
     """The owner's two settings, applied at once: they show or hide what is already reviewed (the listing's
     e-mail) and the form; nothing new for a moderator to check."""
     with transaction.atomic():
+        # updated_at stays: it versions the listing's reviewed values, which an edit form open elsewhere holds.
         Practitioner.objects.filter(pk=practitioner.pk).update(
-            questions_enabled=questions_enabled, show_email=show_email, updated_at=timezone.now()
+            questions_enabled=questions_enabled, show_email=show_email
         )
         if practitioner.status == Practitioner.Status.PUBLISHED:
             public_version_bump()

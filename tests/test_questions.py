@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from directory.models import Practitioner
+from practice.listing import listing_version
 from practice.models import BlockedSender, PatientMessage
 from practice.questions import sender_key
 from tests.factories import PractitionerFactory, UserFactory, owned_listing
@@ -376,3 +377,17 @@ def test_the_desk_sees_counts_per_listing_never_the_text(client, listing, desk_m
     assert "2 in the last 30 days (0 from blocked senders, 1 marked as spam); 0 sender(s) blocked" in page
     assert "private question" not in page and "pat@patient.example" not in page and "Pat Patient" not in page
     assert desk.get("/admin/practice/patientmessage/").status_code == 404  # no page of messages at the desk
+
+
+def test_changing_the_settings_leaves_an_edit_form_open_elsewhere_valid(owner_client, listing):
+    before = listing_version(listing, None)
+    owner_client.post(settings_url(listing), {"show_email": "on"})
+    listing.refresh_from_db()
+    assert listing.show_email and listing_version(listing, None) == before
+
+
+def test_the_desk_sees_the_owners_settings_but_cannot_change_them(listing, desk_moderator):
+    desk = signed_in(desk_moderator)
+    page = desk.get(reverse("admin:directory_practitioner_change", args=[listing.pk])).content.decode()
+    assert "Questions from patients" in page and "Show the e-mail address" in page
+    assert 'name="questions_enabled"' not in page and 'name="show_email"' not in page
