@@ -186,7 +186,20 @@ def _owner_change(practitioner: Practitioner, owner: AbstractBaseUser, actor: Ab
             status=Revision.Status.OWNER_CHANGED, decided_at=timezone.now()
         )
         revisions_withdrawn.send(sender=_owner_change, practitioner=practitioner, revisions=withdrawn, actor=actor)
+    if practitioner.owner_id is not None and practitioner.owner_id != owner.pk:
+        _training_forget(practitioner)
     practitioner.owner = owner
+
+
+def _training_forget(practitioner: Practitioner) -> None:
+    """Deletes the listing's training records and, once committed, their evidence: they were the previous
+    owner's, whose certificates the next owner must never open (nor inherit the badges they earned)."""
+    records = Training.objects.filter(practitioner=practitioner)
+    if records.filter(status=Training.Status.VERIFIED).exists():
+        public_version_bump()
+    for name in records.values_list("evidence", flat=True):
+        _file_delete_on_commit(name)
+    records.delete()
 
 
 def claim_submit(
@@ -267,10 +280,8 @@ def account_close(*, user: AbstractBaseUser, listings: str) -> list[Practitioner
                 practitioner.status, practitioner.rejection_reason = Practitioner.Status.REJECTED, ACCOUNT_CLOSED_REASON
             practitioner.save(update_fields=["owner", "status", "rejection_reason", "updated_at"])
         # The training records and their evidence were the account's: they go with it (the files once it is gone).
-        records = Training.objects.filter(practitioner__in=owned)
-        for name in records.values_list("evidence", flat=True):
-            _file_delete_on_commit(name)
-        records.delete()
+        for practitioner in owned:
+            _training_forget(practitioner)
         if any(status == Practitioner.Status.PUBLISHED for _, status in before):
             public_version_bump()  # a profile's "Is this your practice?" link, or the whole listing, changed
         account_closing.send(sender=account_close, user=user, listings=before)

@@ -317,3 +317,24 @@ def test_the_page_lists_records_with_two_queries_whatever_their_number(
         response = owner_client.get(page_url(listing))
 
     assert response.content.decode().count("Awaiting verification") == 5
+
+
+def test_a_listing_that_changes_hands_leaves_the_previous_owners_training_behind(
+    listing, desk_moderator, private_files, sent
+):
+    from practice.models import Claim
+    from practice.services import claim_approve, claim_submit
+
+    record = TrainingFactory(practitioner=listing, status=Training.Status.VERIFIED)
+    stored = private_files / record.evidence.name
+    newcomer = UserFactory(email="newcomer@example.com")
+    claim = claim_submit(
+        practitioner=listing, claimant=newcomer, note="Bought the clinic.", npi="", email_verified=False
+    )
+
+    with sent():
+        claim_approve(claim=claim, moderator=desk_moderator)
+
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.APPROVED
+    assert not Training.objects.filter(practitioner=listing).exists()
+    assert not stored.exists()
