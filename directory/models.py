@@ -244,6 +244,27 @@ class Practitioner(models.Model):
         blank=True,
         help_text='When the listing was marked "not recently confirmed"; confirming it clears the mark.',
     )
+    languages = models.CharField(
+        "languages spoken",
+        max_length=200,
+        blank=True,
+        help_text="ISO 639-1 codes, space-separated (directory.languages): filtered with a substring match.",
+    )
+    insurance_plans = models.TextField(
+        "insurance plans accepted", blank=True, max_length=2000, help_text="One plan per line."
+    )
+    accepts_cash = models.BooleanField("cash or card without insurance", default=False)
+    accepts_hsa_fsa = models.BooleanField("HSA or FSA cards", default=False)
+    offers_payment_plans = models.BooleanField("payment plans", default=False)
+    first_visit_fee = models.DecimalField(
+        "first visit fee",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="In the listing's own currency (US or Canadian dollars).",
+    )
     npi = models.CharField(
         "NPI", max_length=10, blank=True, help_text="National Provider Identifier (US), as the NPI registry lists it."
     )
@@ -358,6 +379,13 @@ class Location(models.Model):
     longitude = Coordinate(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     phone = models.CharField(max_length=40, blank=True)
     placement = models.CharField(max_length=20, choices=Placement.choices, default=Placement.FILE)
+    # Weekly hours: {"monday": [{"opens": "09:00", "closes": "12:30"}, ...], ...}, a day missing or empty being
+    # closed; {} when the listing says nothing about its hours (which the profile never shows as "closed").
+    opening_hours = models.JSONField("opening hours", default=dict, blank=True)
+    # Dated exceptions: [{"start": "2026-12-24", "end": "2027-01-02", "hours": []}, ...], empty hours = closed.
+    hours_exceptions = models.JSONField("exceptions to the opening hours", default=list, blank=True)
+    # The IANA zone of the coordinates (found offline), in which the hours are read.
+    time_zone = models.CharField("time zone", max_length=64, blank=True)
     # The point as a unit vector on the sphere of reduced latitude, kept by the database, for GeodesicDistance.
     sphere_x = models.GeneratedField(
         expression=Cos(REDUCED_LATITUDE) * Cos(Radians("longitude")), output_field=models.FloatField(), db_persist=True
