@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from directory.answers import public_version_bump
 from directory.forms import ImportRowForm
 from directory.models import Location, Practitioner, Technique
+from directory.timezones import zone_at
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -229,7 +230,7 @@ def _create_practitioners(imported: list[ImportedPractitioner]) -> None:
         for technique in item.techniques
     )
     Location.objects.bulk_create(
-        Location(practitioner_id=practitioner.pk, **values)
+        Location(practitioner_id=practitioner.pk, time_zone=zone_at(values["latitude"], values["longitude"]), **values)
         for practitioner, item in zip(practitioners, imported, strict=True)
         for values in item.locations
     )

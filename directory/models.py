@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
 from directory.storage import private_storage
+from directory.timezones import zone_at
 
 # A circle that holds every point on Earth, as GeodesicDistance measures it: the longest geodesic is 20,004 km
 # (pole to pole), but near the antipode Lambert's formula reads up to 34 km long (20,037.5 km from (0, 0) to
@@ -416,6 +417,12 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.clinic_name or f"{self.address_line1}, {self.city}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.time_zone = zone_at(self.latitude, self.longitude)
+        if kwargs.get("update_fields") is not None and {"latitude", "longitude"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "time_zone"}
+        super().save(*args, **kwargs)
 
     @property
     def is_approximate(self) -> bool:

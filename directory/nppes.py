@@ -33,6 +33,7 @@ from directory.importing import IMPORT_LOCK
 from directory.models import Location, Practitioner
 from directory.phones import DEFAULT_REGION, PhoneError, phone_normalized
 from directory.places import US_ZIP, locate_postal_code
+from directory.timezones import zone_at
 
 NPI = "NPI"
 ENTITY_TYPE = "Entity Type Code"
@@ -479,7 +480,11 @@ def _listings_create(new: list[RegistryListing]) -> None:
         for entry in new
     )
     locations = Location.objects.bulk_create(
-        Location(practitioner=practitioner, **entry.location)
+        Location(
+            practitioner=practitioner,
+            time_zone=zone_at(entry.location["latitude"], entry.location["longitude"]),
+            **entry.location,
+        )
         for practitioner, entry in zip(practitioners, new, strict=True)
     )
     # What was written, with the location it was written to (known once created): one more query per batch.
@@ -498,6 +503,8 @@ def _changes_save(changed: list[Practitioner], moved: list[Location]) -> None:
     Practitioner.objects.bulk_update(
         changed, [*PRACTITIONER_FIELDS, "slug", "registry_values", "registry_deactivated_on", "updated_at"]
     )
-    Location.objects.bulk_update(moved, LOCATION_FIELDS)
+    for location in moved:
+        location.time_zone = zone_at(location.latitude, location.longitude)
+    Location.objects.bulk_update(moved, [*LOCATION_FIELDS, "time_zone"])
     if any(practitioner.status == Practitioner.Status.PUBLISHED for practitioner in changed):
         public_version_bump()
