@@ -257,14 +257,12 @@ class Practitioner(models.Model):
     accepts_cash = models.BooleanField("cash or card without insurance", default=False)
     accepts_hsa_fsa = models.BooleanField("HSA or FSA cards", default=False)
     offers_payment_plans = models.BooleanField("payment plans", default=False)
-    first_visit_fee = models.DecimalField(
+    first_visit_fee = models.PositiveIntegerField(
         "first visit fee",
-        max_digits=7,
-        decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
-        help_text="In the listing's own currency (US or Canadian dollars).",
+        validators=[MaxValueValidator(10_000)],
+        help_text="Whole dollars, in the listing's own currency (US or Canadian).",
     )
     npi = models.CharField(
         "NPI", max_length=10, blank=True, help_text="National Provider Identifier (US), as the NPI registry lists it."

@@ -38,13 +38,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="practitioner",
             name="first_visit_fee",
-            field=models.DecimalField(
+            field=models.PositiveIntegerField(
                 blank=True,
-                decimal_places=2,
-                help_text="In the listing's own currency (US or Canadian dollars).",
-                max_digits=7,
+                help_text="Whole dollars, in the listing's own currency (US or Canadian).",
                 null=True,
-                validators=[django.core.validators.MinValueValidator(0)],
+                validators=[django.core.validators.MaxValueValidator(10000)],
                 verbose_name="first visit fee",
             ),
         ),
