@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from directory.geo import MAX_PLACE_LENGTH, Place, PlaceError, Unit
+from directory.languages import language_choices_common_first
 from directory.models import Location, Practitioner, Technique
 from directory.places import country_of, resolve_place
 from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
@@ -104,6 +105,15 @@ def current_slugs(data: QueryDict | dict | None, techniques: list[Technique]) ->
     return data
 
 
+def language_lowered(data: QueryDict | dict | None) -> QueryDict | dict | None:
+    """The language code as the choices write it ("ES" and " es " are Spanish)."""
+    if not isinstance(data, QueryDict) or "language" not in data:
+        return data
+    data = data.copy()
+    data["language"] = data["language"].strip().lower()
+    return data
+
+
 class YesNoField(forms.NullBooleanField):
     """true/false (also 1/0, yes/no, on/off as a checkbox sends it); absent or empty is None; anything else is
     an error (Django's NullBooleanField would read it as None)."""
@@ -157,6 +167,13 @@ class PractitionerSearch(django_filters.FilterSet):
         "has checked against their certificate.",
     )
 
+    language = django_filters.ChoiceFilter(
+        label="Language spoken",
+        choices=language_choices_common_first(),
+        empty_label="Any language",
+        error_messages={"invalid_choice": "Unknown language: %(value)s. Give a two-letter ISO 639-1 code, e.g. es."},
+    )
+
     class Meta:
         model = Practitioner
         fields: list[str] = []  # every filter is declared above
@@ -166,7 +183,7 @@ class PractitionerSearch(django_filters.FilterSet):
         """`techniques`: every technique, by name (read from the database when not given)."""
         if techniques is None:
             techniques = list(Technique.objects.order_by("name").prefetch_related("former_slugs"))
-        super().__init__(current_slugs(data, techniques), queryset=Practitioner.objects.none())
+        super().__init__(language_lowered(current_slugs(data, techniques)), queryset=Practitioner.objects.none())
         self.techniques_by_slug = {technique.slug: technique for technique in techniques}
         self.filters["technique"].extra["choices"] = [(technique.slug, technique.name) for technique in techniques]
 
@@ -186,6 +203,7 @@ class PractitionerSearch(django_filters.FilterSet):
             ),
             accepting_new_patients=cleaned.get("accepting_new_patients"),
             verified=bool(cleaned.get("verified")),
+            language=cleaned.get("language") or "",
         )
 
     def query_string(self) -> str:
@@ -199,6 +217,8 @@ class PractitionerSearch(django_filters.FilterSet):
             pairs.append(("accepting_new_patients", "true" if search.accepting_new_patients else "false"))
         if search.verified:
             pairs.append(("verified", "true"))
+        if search.language:
+            pairs.append(("language", search.language))
         return urlencode(pairs)
 
     def radius_options(self) -> list[tuple[str, bool]]:

@@ -39,6 +39,15 @@ for _code in _LEFT_OUT:
 LANGUAGE_CHOICES: list[tuple[str, str]] = list(LANGUAGE_NAMES.items())
 
 
+# Offered first in lists: the languages most spoken at home in the United States and Canada after English.
+COMMON_LANGUAGES = ("en", "es", "fr", "zh", "tl", "vi", "ar", "ko", "ru", "pt", "ht", "de", "hi", "pa", "it", "pl")
+
+
+def language_choices_common_first() -> list[tuple[str, str]]:
+    common = [(code, LANGUAGE_NAMES[code]) for code in COMMON_LANGUAGES]
+    return common + [(code, name) for code, name in LANGUAGE_CHOICES if code not in COMMON_LANGUAGES]
+
+
 def language_codes(stored: str) -> list[str]:
     """The codes a Practitioner.languages value holds, in the order the practitioner gave them."""
     return [code for code in stored.split() if code in LANGUAGE_NAMES]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
+from directory.languages import LANGUAGE_NAMES, language_codes
 from directory.storage import private_storage
 from directory.timezones import zone_at
 
@@ -82,6 +83,11 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         """Listings someone may ask to manage: the published ones, and those seeded from the NPI registry file
         that nobody manages yet (unpublished until an owner claims them and a moderator publishes them)."""
         return self.filter(Q(status=Practitioner.Status.PUBLISHED) | Q(owner=None, registry_values__isnull=False))
+
+    def speaking(self, language: str) -> PractitionerQuerySet:
+        """Practitioners who speak `language` (an ISO 639-1 code; all of them when empty). A two-letter substring
+        of the stored codes is always a whole code (directory.languages.languages_stored)."""
+        return self.filter(languages__contains=language) if language else self
 
     def verified_in(self, techniques: Iterable[Technique]) -> PractitionerQuerySet:
         """Practitioners whose training is verified today in ANY of `techniques` (in any technique when none are
@@ -327,6 +333,29 @@ class Practitioner(models.Model):
         """The e-mail the profile prints: none while the question form stands in for it, unless the owner wants
         it shown as well."""
         return self.email if self.show_email or not self.takes_questions else ""
+
+    @property
+    def language_names(self) -> list[str]:
+        """The languages spoken, by name, in the order the practitioner gave them."""
+        return [LANGUAGE_NAMES[code] for code in language_codes(self.languages)]
+
+    @property
+    def insurance_plan_list(self) -> list[str]:
+        return [plan for plan in self.insurance_plans.splitlines() if plan.strip()]
+
+    @property
+    def payment_options(self) -> list[str]:
+        """The ways to pay besides insurance, as the profile lists them."""
+        options = [
+            (self.accepts_cash, "Cash or card without insurance"),
+            (self.accepts_hsa_fsa, "HSA or FSA cards"),
+            (self.offers_payment_plans, "Payment plans"),
+        ]
+        return [words for offered, words in options if offered]
+
+    @property
+    def says_how_to_pay(self) -> bool:
+        return bool(self.insurance_plans or self.payment_options or self.first_visit_fee is not None)
 
     @property
     def not_recently_confirmed(self) -> bool:

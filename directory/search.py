@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from directory.geo import Place, Unit, to_km
+from directory.languages import LANGUAGE_NAMES
 from directory.models import Practitioner, PractitionerQuerySet, Technique
 
 DEFAULT_RADIUS = 25
@@ -42,6 +43,11 @@ class Search:
     techniques: list[Technique] = field(default_factory=list)
     accepting_new_patients: bool | None = None  # only those accepting (True), only those not (False), or any
     verified: bool = False  # only practitioners whose training (in a chosen technique, if any) is verified today
+    language: str = ""  # only practitioners who speak it (an ISO 639-1 code), or any
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, "")
 
     @property
     def radius_km(self) -> float:
@@ -60,7 +66,7 @@ class Search:
             found = found.filter(accepting_new_patients=self.accepting_new_patients)
         if self.verified:
             found = found.verified_in(self.techniques)
-        return found
+        return found.speaking(self.language)
 
     @cached_property
     def count(self) -> Count:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
+from directory.languages import language_choices_common_first, languages_stored
 from directory.models import Location, Practitioner, Technique
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
@@ -23,6 +24,9 @@ MAX_LOCATIONS = 10
 MAX_PIN_KM_FROM_POSTAL_CODE = 50.0
 
 
+PAYMENT_FIELDS = ("insurance_plans", "accepts_cash", "accepts_hsa_fsa", "offers_payment_plans", "first_visit_fee")
+MAX_PLANS = 30
+MAX_PLAN_LENGTH = 100
 def technique_choices() -> list[tuple[int, str]]:
     return list(Technique.objects.order_by("name").values_list("pk", "name"))
 
@@ -40,7 +44,12 @@ class ListingForm(forms.Form):
         "check it against the national NPI registry; patients do not see it.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    email = forms.EmailField(label="Email", required=False, help_text="Shown to patients on your profile.")
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        help_text="Patients' questions from your profile are sent here; the address itself is shown only when "
+        "the question form is off or you choose to show it (Questions from patients, on your practice page).",
+    )
     phone = forms.CharField(label="Phone", max_length=40, required=False)
     website = WebsiteField(label="Website", max_length=200, required=False)
     bio = forms.CharField(label="About", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
@@ -49,6 +58,32 @@ class ListingForm(forms.Form):
     # (where a 400-digit "id" would overflow its integer column).
     techniques = forms.TypedMultipleChoiceField(
         label="Techniques", choices=technique_choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label="Languages spoken",
+        choices=language_choices_common_first,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Patients can search for a practitioner who speaks their language.",
+    )
+    insurance_plans = forms.CharField(
+        label="Insurance plans accepted",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line, as patients know them: for example Medicare, Blue Cross Blue Shield, Aetna, "
+        "Cigna, UnitedHealthcare; in Canada Sun Life, Manulife, Canada Life.",
+    )
+    accepts_cash = forms.BooleanField(label="Cash or card without insurance", required=False)
+    accepts_hsa_fsa = forms.BooleanField(label="HSA or FSA cards", required=False)
+    offers_payment_plans = forms.BooleanField(label="Payment plans", required=False)
+    first_visit_fee = forms.IntegerField(
+        label="First visit fee (optional)",
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        help_text="In whole dollars (Canadian for a practice in Canada), for a new patient's first visit.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     # The version of the listing the form was filled from (practice.listing.listing_version); empty for a new one.
     based_on = forms.CharField(required=False, widget=forms.HiddenInput)  # any other value is simply a mismatch
@@ -72,6 +107,29 @@ class ListingForm(forms.Form):
                 '"Find your listing by NPI" on your practice page.'
             )
         return npi
+
+    def clean_languages(self) -> str:
+        return languages_stored(self.cleaned_data["languages"])
+
+    def clean_insurance_plans(self) -> str:
+        """One plan a line, each once (ignoring case and spacing), without empty lines."""
+        plans: dict[str, str] = {}
+        for line in self.cleaned_data["insurance_plans"].splitlines():
+            plan = " ".join(line.split())
+            if len(plan) > MAX_PLAN_LENGTH:
+                raise forms.ValidationError(f"Keep each plan to {MAX_PLAN_LENGTH} characters: one plan a line.")
+            if plan:
+                plans.setdefault(plan.casefold(), plan)
+        if len(plans) > MAX_PLANS:
+            raise forms.ValidationError(f"List at most {MAX_PLANS} plans.")
+        return "\n".join(plans.values())
+
+    def payment_fields(self) -> list[forms.BoundField]:
+        """The fields the form shows under "Payment"; the others stay under "Practitioner"."""
+        return [self[name] for name in PAYMENT_FIELDS]
+
+    def practitioner_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if field.name not in PAYMENT_FIELDS]
 
     def practitioner_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in PRACTITIONER_FIELDS}

@@ -9,10 +9,14 @@ from django.utils.text import capfirst
 
 from directory.forms import LOCATION_FIELDS as IMPORTED_LOCATION_FIELDS
 from directory.geo import Point, Unit, to_unit
+from directory.languages import LANGUAGE_NAMES, language_codes
 from directory.models import Location, Practitioner, Technique
 from practice.geocoding import km_between
 
-PRACTITIONER_FIELDS = ("name", "credentials", "npi", "email", "phone", "website", "bio")
+PRACTITIONER_FIELDS = (
+    *("name", "credentials", "npi", "email", "phone", "website", "bio", "languages"),
+    *("insurance_plans", "accepts_cash", "accepts_hsa_fsa", "offers_payment_plans", "first_visit_fee"),
+)
 # The import's location columns, and where the pin came from.
 LOCATION_FIELDS = (*IMPORTED_LOCATION_FIELDS, "placement")
 
@@ -58,6 +62,15 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return "" if value is None else str(value)
+
+
+def _value_shown(name: str, value: object) -> str:
+    """A practitioner's value as the profile words it: languages by name, the fee in dollars."""
+    if name == "languages":
+        return ", ".join(LANGUAGE_NAMES[code] for code in language_codes(str(value or "")))
+    if name == "first_visit_fee" and value is not None and value != "":
+        return f"${value}"
+    return _shown(value)
 
 
 def _location_line(location: dict) -> str:
@@ -110,7 +123,7 @@ def listing_changes(
     the locations field by field (compared on `location_fields`). The desk's diff of a revision, the audit of a
     correction made in the admin and the owner's "changed meanwhile" notice all read it."""
     changes = [
-        [_label(Practitioner, name), _shown(before["practitioner"].get(name, "")), _shown(value)]
+        [_label(Practitioner, name), _value_shown(name, before["practitioner"].get(name)), _value_shown(name, value)]
         for name, value in after["practitioner"].items()
         if before["practitioner"].get(name) != value
     ]

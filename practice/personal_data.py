@@ -23,6 +23,8 @@ def _listing(practitioner: Practitioner) -> dict:
         **{name: getattr(practitioner, name) for name in PRACTITIONER_FIELDS},
         "techniques": [technique.name for technique in practitioner.techniques.all()],
         "accepting_new_patients": practitioner.accepting_new_patients,
+        "questions_enabled": practitioner.questions_enabled,
+        "show_email": practitioner.show_email,
         "locations": [
             {name: getattr(location, name) for name in LOCATION_FIELDS} for location in practitioner.locations.all()
         ],

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.emails import has_verified_email
+from directory.languages import language_codes
 from directory.models import Location, Practitioner, Training
 from practice import services
 from practice.forms import (
@@ -60,6 +61,7 @@ def _initial(values: dict, accepting_new_patients: bool) -> tuple[dict, list[dic
     """Form initial data from a listing in the proposal's shape (live, or a pending revision)."""
     listing = {**values["practitioner"], "techniques": values["techniques"]}
     listing["accepting_new_patients"] = accepting_new_patients
+    listing["languages"] = language_codes(listing.get("languages", ""))
     locations = []
     for location in values["locations"]:
         initial = {**location, "shown_at": (location["latitude"], location["longitude"])}

@@ -125,6 +125,11 @@ def listing_form_data(practitioner: Practitioner | None = None, **changes: objec
         data["techniques"] = [str(pk) for pk in practitioner.techniques.values_list("pk", flat=True)]
         if not practitioner.accepting_new_patients:
             del data["accepting_new_patients"]
+        data["languages"] = practitioner.languages.split()
+        data["insurance_plans"] = practitioner.insurance_plans
+        for name in ("accepts_cash", "accepts_hsa_fsa", "offers_payment_plans"):
+            data[name] = "on" if getattr(practitioner, name) else None
+        data["first_visit_fee"] = "" if practitioner.first_visit_fee is None else str(practitioner.first_visit_fee)
         locations = list(practitioner.locations.order_by("pk"))
         data["locations-TOTAL_FORMS"] = data["locations-INITIAL_FORMS"] = str(len(locations))
         for index, location in enumerate(locations):

@@ -38,6 +38,7 @@ def test_a_result_has_the_documented_shape(client, nucca):
             "phone": "(617) 555-0100",  # the practitioner's, as the page shows it when the location has none
         },
         "url": "http://testserver" + practitioner.get_absolute_url(),
+        "languages": [],
         "not_recently_confirmed": False,
     }
 

@@ -38,7 +38,7 @@ def test_the_docs_name_every_path_in_the_schema(client, schema):
 def test_the_docs_show_every_search_parameter_with_its_description(client, schema):
     page = client.get(DOCS).content.decode()
     parameters = schema["paths"][PRACTITIONERS]["get"]["parameters"]
-    assert len(parameters) == 8
+    assert len(parameters) == 9
     for parameter in parameters:
         assert f"<code>{parameter['name']}</code></th>" in page, parameter["name"]
         assert html.escape(parameter["description"]).replace("`", "") in page.replace("<code>", "").replace(

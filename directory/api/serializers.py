@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.geo import Place, to_unit
+from directory.languages import language_codes
 from directory.models import Location, Practitioner, Technique, TechniqueTag
 from directory.phones import phone_display
 
@@ -63,13 +64,23 @@ class PractitionerSerializer(serializers.ModelSerializer):
         help_text="The nearest location (the first without `near`).",
     )
     url = serializers.SerializerMethodField(help_text="The practitioner's profile page.")
+    languages = serializers.SerializerMethodField(
+        help_text="The languages the practitioner speaks, as ISO 639-1 codes (es, fr, ...), in their order."
+    )
     not_recently_confirmed = serializers.BooleanField(
         read_only=True, help_text="True when the practitioner has not confirmed the listing for over a year."
     )
 
     class Meta:
         model = Practitioner
-        fields = ["id", "name", "credentials", "techniques", "distance", "location", "url", "not_recently_confirmed"]
+        fields = [
+            *("id", "name", "credentials", "techniques", "distance", "location", "url", "languages"),
+            "not_recently_confirmed",
+        ]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string", "minLength": 2, "maxLength": 2}})
+    def get_languages(self, practitioner: Practitioner) -> list[str]:
+        return language_codes(practitioner.languages)
 
     @extend_schema_field({"type": "number", "nullable": True, "minimum": 0})
     def get_distance(self, practitioner: Practitioner) -> float | None:
@@ -140,6 +151,7 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
         "location": None if location is None else location_json(location, practitioner),
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
+        "languages": language_codes(practitioner.languages),
         "not_recently_confirmed": practitioner.not_recently_confirmed,
     }
 

@@ -18,6 +18,7 @@ from directory.api.renderers import without_markup
 from directory.api.serializers import PlaceSuggestionsSerializer, SearchPageSerializer, place_json, practitioner_json
 from directory.filters import PractitionerSearch
 from directory.geo import MAX_PLACE_LENGTH, PlaceError, Unit
+from directory.languages import LANGUAGE_CHOICES
 from directory.pagination import SearchPaginator
 from directory.places import suggest_places
 from directory.search import DEFAULT_RADIUS, MAX_RADIUS, Search
@@ -105,6 +106,12 @@ SEARCH_PARAMETERS = [
         description="true: only practitioners whose training a moderator verified (with `technique`: in one of "
         "those techniques; without: in any); false or absent: all. Each result's techniques carry `verified_on` "
         "and `verified_until`. Anything but true or false (1/0, yes/no) is a 400.",
+    ),
+    OpenApiParameter(
+        "language",
+        {"type": "string", "enum": [code for code, _ in LANGUAGE_CHOICES]},
+        description="An ISO 639-1 code (es, fr, zh, ...): only practitioners who speak that language. An unknown "
+        "code is a 400.",
     ),
     OpenApiParameter(
         "page",

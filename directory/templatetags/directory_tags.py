@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 
 from directory.api.renderers import without_markup
 from directory.geo import Place, to_unit
+from directory.languages import language_codes
 from directory.models import Location, Practitioner
 from directory.phones import phone_display, phone_uri
 
@@ -108,6 +109,8 @@ def practitioner_json_ld(context: template.Context, practitioner: Practitioner, 
         "description": Truncator(practitioner.bio).chars(300) or None,
         "isAcceptingNewPatients": practitioner.accepting_new_patients,
         "knowsAbout": [technique.name for technique in practitioner.techniques.all()],
+        "knowsLanguage": language_codes(practitioner.languages),
+        "paymentAccepted": ", ".join(practitioner.payment_options + practitioner.insurance_plan_list) or None,
     }
     if locations:
         first = place_of(locations[0])
