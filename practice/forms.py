@@ -27,6 +27,8 @@ MAX_PIN_KM_FROM_POSTAL_CODE = 50.0
 PAYMENT_FIELDS = ("insurance_plans", "accepts_cash", "accepts_hsa_fsa", "offers_payment_plans", "first_visit_fee")
 MAX_PLANS = 30
 MAX_PLAN_LENGTH = 100
+
+
 def technique_choices() -> list[tuple[int, str]]:
     return list(Technique.objects.order_by("name").values_list("pk", "name"))
 
