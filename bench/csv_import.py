@@ -23,28 +23,48 @@ from django.core.management import call_command
 from django.db import connection
 
 from directory.importing import IMPORT_COLUMNS
+from directory.places import place_index
 
 TECHNIQUES = ["NUCCA", "Blair", "Atlas Orthogonal", "Orthospinology", "QSM3", "Knee Chest", "Grostic", "hio"]
 
 
 def write_csv(path: Path, rows: int, rng: random.Random) -> int:
-    """Writes `rows` data rows; returns how many practitioners they describe."""
-    _, centres = zip_centres(rng)
+    """Writes `rows` data rows (every column by its name, each row valid); returns how many practitioners they
+    describe."""
+    zip_codes, _ = zip_centres(rng)
+    places = place_index().zip_codes
     written = practitioners = 0
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(IMPORT_COLUMNS)
+        writer = csv.DictWriter(file, fieldnames=IMPORT_COLUMNS)
+        writer.writeheader()
         while written < rows:
             practitioners += 1
-            centre = rng.choice(centres)
+            zip_code = rng.choice(zip_codes)
+            place = places[zip_code]
+            city, state = place.label.split("(", 1)[1].rstrip(")").rsplit(", ", 1)
             techniques = ";".join(rng.sample(TECHNIQUES, rng.choice([1, 2, 3])))
             for branch in range(min(rng.choice([1, 1, 2, 3]), rows - written)):
                 writer.writerow(
-                    [f"bench-{practitioners}", f"Dr. Bench {practitioners}", "DC", "", f"Clinic {branch + 1}",
-                     f"dr{practitioners}@example.com", "555-0100", "https://example.com", f"{branch + 1} Bench Way", "",
-                     "Bench", "ZZ", "00000", "US", f"{centre.latitude + rng.gauss(0, 0.25):.5f}",
-                     f"{centre.longitude + rng.gauss(0, 0.3):.5f}", techniques, "yes", "published"]
-                )  # fmt: skip
+                    {
+                        "external_id": f"bench-{practitioners}",
+                        "name": f"Dr. Bench {practitioners}",
+                        "credentials": "DC",
+                        "clinic_name": f"Clinic {branch + 1}",
+                        "email": f"dr{practitioners}@example.com",
+                        "phone": "(617) 555-0100",
+                        "website": "https://example.com",
+                        "address_line1": f"{branch + 1} Bench Way",
+                        "city": city,
+                        "state": state,
+                        "postal_code": zip_code,
+                        "country": "US",
+                        "latitude": f"{place.point.latitude + rng.gauss(0, 0.02):.5f}",
+                        "longitude": f"{place.point.longitude + rng.gauss(0, 0.02):.5f}",
+                        "techniques": techniques,
+                        "accepting_new_patients": "yes",
+                        "status": "published",
+                    }
+                )
                 written += 1
     return practitioners
 
