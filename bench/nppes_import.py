@@ -40,7 +40,7 @@ def write_registry_file(path: Path, rows: int, rng: random.Random) -> None:
     """`rows` rows in the registry's shape (see the module's docstring)."""
     import zipcodes
 
-    from practice.npi import NPI_PREFIX, luhn_check_digit
+    from directory.npi import NPI_PREFIX, luhn_check_digit
 
     header = registry_header()
     at = {name: position for position, name in enumerate(header)}

@@ -31,6 +31,7 @@ from directory.answers import public_version_bump
 from directory.geo import Point, coordinate_rounded
 from directory.importing import IMPORT_LOCK
 from directory.models import Location, Practitioner
+from directory.npi import is_valid_npi
 from directory.phones import DEFAULT_REGION, PhoneError, phone_normalized
 from directory.places import US_ZIP, locate_postal_code
 from directory.timezones import zone_at
@@ -69,7 +70,7 @@ SKIP_ORGANISATION = "not an individual (an organisation)"
 SKIP_NOT_CHIROPRACTOR = "no chiropractic taxonomy (111N)"
 SKIP_OUTSIDE_US = "practice location outside the US"
 SKIP_UNKNOWN_ZIP = "practice ZIP code not in the bundled postal data"
-SKIP_MALFORMED = "NPI or date not as the registry writes them"
+SKIP_MALFORMED = "NPI (10 digits, its check digit right) or date not as the registry writes them"
 SKIP_DEACTIVATED_UNLISTED = "deactivated NPI with no listing here"
 SKIP_NOT_FROM_REGISTRY = "NPI listed here without the registry file (left as it is)"
 SKIP_REPEATED = "NPI repeated in the file"
@@ -291,7 +292,7 @@ def registry_entry(cells: list[str], at: ColumnIndex) -> RegistryListing | Deact
         deactivated_on = _deactivated_on(cells, at)
     except ValueError:
         return SKIP_MALFORMED
-    if len(npi) != 10 or not npi.isdigit():
+    if not is_valid_npi(npi):
         return SKIP_MALFORMED
     if deactivated_on is not None:
         return Deactivation(npi, deactivated_on)

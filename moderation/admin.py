@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from directory.admin import ChangesWhatPatientsSee, PractitionerAdmin
 from directory.importing import csv_rows, practitioners_validate
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
+from directory.npi import is_valid_npi
 from moderation import services
 from moderation.decisions import DecidedOnItsPage, Decision
 from moderation.diff import revision_changes
@@ -41,7 +42,6 @@ from moderation.registry import (
 from practice.forms import ReasonForm
 from practice.listing import listing_changes, listing_values
 from practice.models import Claim, Revision
-from practice.npi import is_valid_npi
 from practice.questions import KEPT_DAYS, message_counts
 
 IMPORT_SECONDS = 3600  # how long an uploaded file waits for its confirmation

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from directory.npi import is_valid_npi
 from directory.places import REGIONS, plain
-from practice.npi import is_valid_npi
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
 from directory.languages import language_choices_common_first, languages_stored
 from directory.models import Location, Practitioner, Technique
+from directory.npi import is_valid_npi
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
 from practice.geocoding import Address, AddressNotPlaced, km_between, place_address
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
 from practice.models import OnClosing
-from practice.npi import is_valid_npi
 from practice.uploads import Evidence, evidence_read
 
 MAX_LOCATIONS = 10

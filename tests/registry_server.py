@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from practice.npi import NPI_PREFIX, luhn_check_digit
+from directory.npi import NPI_PREFIX, luhn_check_digit
 
 
 def npi(first_nine: str) -> str:

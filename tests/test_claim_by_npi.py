@@ -10,7 +10,7 @@ from tests.factories import LocationFactory, PractitionerFactory, UserFactory, o
 
 pytestmark = pytest.mark.django_db
 
-NPI = "1245319599"  # a valid check digit (practice.npi)
+NPI = "1245319599"  # a valid check digit (directory.npi)
 LOOKUP = reverse("practice:claim_by_npi")
 
 

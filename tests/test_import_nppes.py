@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from directory.models import Location, Practitioner, PublicVersion
+from directory.npi import NPI_PREFIX, luhn_check_digit
 from directory.nppes import RegistryFile, registry_import
-from practice.npi import NPI_PREFIX, luhn_check_digit
 from tests.factories import LocationFactory, PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -346,3 +346,11 @@ def test_a_file_longer_than_a_batch_is_imported_whole(tmp_path):
         report = registry_import(file=RegistryFile(binary), batch_size=7)
     assert (report.rows, report.kept, report.created) == (20, 20, 20)
     assert Practitioner.objects.filter(npi__startswith="2").count() == 20
+
+
+def test_an_npi_whose_check_digit_is_wrong_is_skipped_as_malformed(tmp_path):
+    good, bad = chiropractor(1), chiropractor(2)
+    bad["NPI"] = bad["NPI"][:9] + str((int(bad["NPI"][9]) + 1) % 10)
+    out = run_import(write_registry_file(tmp_path / "typo.csv", [good, bad]))
+    assert list(Practitioner.objects.values_list("npi", flat=True)) == [good["NPI"]]
+    assert "skipped 1: NPI (10 digits, its check digit right) or date not as the registry writes them" in out

@@ -2,7 +2,7 @@
 
 import pytest
 
-from practice.npi import is_valid_npi
+from directory.npi import is_valid_npi
 
 FULL_WIDTH = "1234567893".translate({ord(digit): ord(digit) + 0xFF10 - 0x30 for digit in "0123456789"})
 
