@@ -22,12 +22,23 @@ def _parsed(text: str, region: str = DEFAULT_REGION) -> phonenumbers.PhoneNumber
         return None
 
 
+# The fewest digits two numbers can be written with: the shortest anywhere are a 2-digit country code and 4
+# digits (+49 and +43 numbers can be that short), so 6 each. With fewer digits the text holds one number at most
+# and the matcher, half the cost of reading a number (an import reads two a row), is not asked.
+# tests/test_phones.py derives the bound from libphonenumber's metadata and tries it against the matcher.
+TWO_NUMBERS_MIN_DIGITS = 12
+
+
+def _may_hold_two(text: str) -> bool:
+    return sum(character.isdigit() for character in text) >= TWO_NUMBERS_MIN_DIGITS
+
+
 def phone_normalized(text: str, region: str = DEFAULT_REGION) -> str:
     """The one stored form of a phone number typed or imported in any common way; "" for no number."""
     text = " ".join(text.split())
     if not text:
         return ""
-    found = sum(1 for _ in phonenumbers.PhoneNumberMatcher(text, region))
+    found = sum(1 for _ in phonenumbers.PhoneNumberMatcher(text, region)) if _may_hold_two(text) else 1
     if found > 1:
         raise PhoneError(f"Enter one phone number, not {found}.")
     number = _parsed(text, region)

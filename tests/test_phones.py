@@ -1,9 +1,13 @@
 """Phone numbers: one stored form, shown in the national format with an extension, linked as RFC 3966; the API
 gives the phone the page shows."""
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneMetadata
 
-from directory.phones import PhoneError, phone_display, phone_normalized, phone_uri
+from directory.phones import TWO_NUMBERS_MIN_DIGITS, PhoneError, phone_display, phone_normalized, phone_uri
 from tests.factories import LocationFactory, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +61,32 @@ def test_the_practitioners_form_checks_and_stores_each_locations_phone_too():
     accepted = LocationForm(data={"phone": "617.555.0100 x12"})
     accepted.is_valid()
     assert "phone" not in accepted.errors and accepted.cleaned_data["phone"] == "(617) 555-0100 ext. 12"
+
+
+def test_two_numbers_need_at_least_the_digits_the_matcher_is_skipped_below():
+    """From libphonenumber's own metadata: the shortest possible number in any region, with its country code."""
+    shortest = min(
+        len(str(metadata.country_code)) + min(length for length in metadata.general_desc.possible_length if length > 0)
+        for metadata in map(PhoneMetadata.metadata_for_region, phonenumbers.SUPPORTED_REGIONS)
+    )
+    assert 2 * shortest >= TWO_NUMBERS_MIN_DIGITS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["+", "(", ")", "-", ".", " ", " or ", " ext. ", "/", ", ", "1", "0", "4", "9", "6", "7"]),
+        max_size=30,
+    ).filter(lambda parts: sum(character.isdigit() for character in "".join(parts)) < TWO_NUMBERS_MIN_DIGITS)
+)
+def test_below_that_many_digits_the_matcher_never_finds_two_numbers(parts):
+    text = "".join(parts)
+    assert sum(1 for _ in phonenumbers.PhoneNumberMatcher(text, "US")) <= 1
+
+
+@pytest.mark.parametrize(
+    "typed", ["+49 3020 +49 3021", "(617) 555-0100 / (617) 555-0199", "+43 1234 or +43 5678", "6175550100 6175550199"]
+)
+def test_two_numbers_are_still_refused_however_short(typed):
+    with pytest.raises(PhoneError, match="Enter one phone number"):
+        phone_normalized(typed)
