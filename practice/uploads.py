@@ -1,20 +1,36 @@
 """Files practitioners upload: the type read from the content (never the name), the size and the pixels
-limited, images re-encoded without their metadata (a phone's photo of a certificate carries where it was taken)."""
+limited, images re-encoded without their metadata (a phone's photo of a certificate carries where it was taken).
+
+Evidence keeps its format (PDF, JPEG, PNG); listing photos (JPEG, PNG, WebP, HEIC) become three JPEG sizes."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()  # HEIC, as iPhones save photos
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_PIXELS = 50_000_000  # a 600 dpi scan of a letter-size page is 34 million
 PDF_SIGNATURE = b"%PDF-"
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000  # a 48-megapixel phone saves 12 million unless asked for its full size
+# Pillow's names: a phone's JPEG with a depth map opens as MPO; HEIC opens as HEIF (pillow-heif).
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
+# The long side of each size a photo is kept in: a result card's thumbnail, the card (and a 2x thumbnail), the
+# full view. A smaller photo is never enlarged.
+PHOTO_SIZES = {"thumb": 160, "card": 480, "full": 1600}
+PHOTO_QUALITY = 85
+DAMAGED = "This image file is damaged or incomplete; save it again and upload it."
 
 
 @dataclass(frozen=True)
@@ -27,8 +43,23 @@ class Evidence:
     name: str
 
 
-def _image(data: bytes) -> Evidence | None:
-    """The image re-encoded without metadata, if `data` is a JPEG or PNG; None if it is no image at all."""
+@dataclass(frozen=True)
+class EncodedImage:
+    """One size of a photo, as a JPEG without metadata, named by the sha256 of its bytes."""
+
+    content: bytes
+    width: int
+    height: int
+
+    @property
+    def name(self) -> str:
+        return f"photos/{hashlib.sha256(self.content).hexdigest()}.jpg"
+
+
+def _probe(data: bytes, formats: set[str], max_pixels: int, advice: str) -> str | None:
+    """The image format of `data` if it is one of `formats`; None if it is no such image. Raises a
+    ValidationError for a damaged image or one of more than `max_pixels` (a decompression bomb among them),
+    read from the header before any pixel is decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -36,20 +67,33 @@ def _image(data: bytes) -> Evidence | None:
                 found = probe.format
                 width, height = probe.size
                 probe.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise forms.ValidationError(
+            f"This image claims far more than {max_pixels // 1_000_000} million pixels, more than any camera makes "
+            f"(it may be built to exhaust the server); upload one of at most {max_pixels // 1_000_000} million "
+            f"pixels{advice}.",
+            code="pixels",
+        ) from error
+    except UnidentifiedImageError:
         return None
     except (OSError, SyntaxError, ValueError) as error:
-        raise forms.ValidationError(
-            "This image file is damaged or incomplete; save it again and upload it.", code="damaged"
-        ) from error
-    if found not in IMAGE_FORMATS:
+        raise forms.ValidationError(DAMAGED, code="damaged") from error
+    if found not in formats:
         return None
-    if width * height > MAX_EVIDENCE_PIXELS:
+    if width * height > max_pixels:
         raise forms.ValidationError(
-            f"This image is {width} by {height} pixels; upload one of at most {MAX_EVIDENCE_PIXELS // 1_000_000} "
-            "million pixels (a scan at 300 dpi is plenty).",
+            f"This image is {width} by {height} pixels; upload one of at most {max_pixels // 1_000_000} "
+            f"million pixels{advice}.",
             code="pixels",
         )
+    return found
+
+
+def _image(data: bytes) -> Evidence | None:
+    """The image re-encoded without metadata, if `data` is a JPEG or PNG; None if it is no image at all."""
+    found = _probe(data, set(IMAGE_FORMATS), MAX_EVIDENCE_PIXELS, " (a scan at 300 dpi is plenty)")
+    if found is None:
+        return None
     content_type, extension = IMAGE_FORMATS[found]
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -60,24 +104,29 @@ def _image(data: bytes) -> Evidence | None:
             # No exif=, no icc_profile, no text chunks: only the pixels are kept.
             upright.save(out, format=found, **({"quality": 90} if found == "JPEG" else {}))
     except (OSError, ValueError) as error:
-        raise forms.ValidationError(
-            "This image file is damaged or incomplete; save it again and upload it.", code="damaged"
-        ) from error
+        raise forms.ValidationError(DAMAGED, code="damaged") from error
     return Evidence(out.getvalue(), content_type, extension, "")
+
+
+def _upload_bytes(upload: UploadedFile, limit: int, empty: str) -> bytes:
+    """The uploaded file's bytes, or a ValidationError if it is empty or larger than `limit`."""
+    megabytes = limit // 1024 // 1024
+    if upload.size is not None and upload.size > limit:
+        raise forms.ValidationError(
+            f"This file is {upload.size / 1024 / 1024:.1f} MB; upload one of at most {megabytes} MB.", code="size"
+        )
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise forms.ValidationError(f"This file is larger than {megabytes} MB; upload a smaller one.", code="size")
+    if not data:
+        raise forms.ValidationError(empty, code="empty")
+    return data
 
 
 def evidence_read(upload: UploadedFile) -> Evidence:
     """The evidence a practitioner uploaded, or a ValidationError saying what is wrong with it in their words."""
-    if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
-        raise forms.ValidationError(
-            f"This file is {upload.size / 1024 / 1024:.1f} MB; upload one of at most 10 MB.", code="size"
-        )
-    upload.seek(0)
-    data = upload.read(MAX_EVIDENCE_BYTES + 1)
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise forms.ValidationError("This file is larger than 10 MB; upload a smaller one.", code="size")
-    if not data:
-        raise forms.ValidationError("This file is empty; choose the certificate's PDF or image.", code="empty")
+    data = _upload_bytes(upload, MAX_EVIDENCE_BYTES, "This file is empty; choose the certificate's PDF or image.")
     name = (upload.name or "evidence").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     if data.startswith(PDF_SIGNATURE):
         return Evidence(data, "application/pdf", ".pdf", name)
@@ -87,3 +136,39 @@ def evidence_read(upload: UploadedFile) -> Evidence:
             "Upload a PDF, JPEG or PNG file (this file is none of them, whatever its name says).", code="type"
         )
     return Evidence(image.content, image.content_type, image.extension, name)
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """The image in RGB, transparent parts laid on white (JPEG has no transparency)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGB", rgba.size, "white")
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return image.convert("RGB")
+
+
+def _encoded(image: Image.Image, long_side: int) -> EncodedImage:
+    resized = image.copy()
+    resized.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)  # shrinks only, keeping the proportions
+    out = io.BytesIO()
+    # No exif=, no icc_profile, no comment: only the pixels are kept.
+    resized.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True, progressive=True)
+    return EncodedImage(out.getvalue(), *resized.size)
+
+
+def photo_read(upload: UploadedFile) -> dict[str, EncodedImage]:
+    """The photo a practitioner uploaded as {size: EncodedImage} (PHOTO_SIZES), upright and without metadata, or
+    a ValidationError saying what is wrong with it in their words."""
+    data = _upload_bytes(upload, MAX_PHOTO_BYTES, "This file is empty; choose a photo.")
+    found = _probe(data, PHOTO_FORMATS, MAX_PHOTO_PIXELS, " (a photo of 12 million is plenty)")
+    if found is None:
+        raise forms.ValidationError(
+            "Upload a JPEG, PNG, WebP or HEIC photo (this file is none of them, whatever its name says).", code="type"
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            upright = _flattened(ImageOps.exif_transpose(image))  # turned as the camera meant, before the EXIF goes
+            return {size: _encoded(upright, long_side) for size, long_side in PHOTO_SIZES.items()}
+    except (OSError, ValueError) as error:
+        raise forms.ValidationError(DAMAGED, code="damaged") from error
