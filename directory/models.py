@@ -101,7 +101,7 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def by_name(self) -> PractitionerQuerySet:
         """Alphabetical, each listed with its first location (see listed())."""
         first = Location.objects.filter(practitioner=OuterRef("pk")).order_by("pk").values("pk")[:1]
-        return self.order_by("name", "pk").annotate(listed_location_id=Subquery(first))
+        return self.order_by("name", "pk").annotate(listed_location_id=Subquery(first)).with_portrait()
 
     def near(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
         """Practitioners with a location within `radius_km`, nearest first, each once, with `distance_km` (to its
@@ -116,7 +116,18 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         return (
             self.within_radius(origin, radius_km)
             .annotate(distance_km=Min(distance_km(origin, prefix="locations__")), listed_location_id=Subquery(nearest))
+            .with_portrait()
             .order_by("distance_km", "name", "pk")
+        )
+
+    def with_portrait(self) -> PractitionerQuerySet:
+        """Each practitioner with their approved portrait's PORTRAIT_LISTED fields as `portrait_<field>` (None
+        without one), read by subqueries of the same query, as listed() reads verified training; listed() makes
+        them `listed_portrait`."""
+        portrait = Photo.objects.approved().portraits().filter(practitioner=OuterRef("pk")).order_by()
+        # At most one portrait is approved (one_approved_portrait): no order is needed to pick it.
+        return self.annotate(
+            **{f"portrait_{name}": Subquery(portrait.values(name)[:1]) for name in Photo.PORTRAIT_LISTED}
         )
 
     def count_near(self, origin: Point, radius_km: float, up_to: int) -> int:
@@ -174,6 +185,7 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         for practitioner_id, slug, name, verified_on, verified_until in rows:
             offered[practitioner_id].append(TechniqueTag(slug, name, verified_on, verified_until))
         for practitioner in practitioners:
+            practitioner.listed_portrait = Photo.listed_from(practitioner)
             practitioner.listed_location = locations.get(getattr(practitioner, "listed_location_id", None))
             practitioner.listed_techniques = offered[practitioner.pk]
         return practitioners
@@ -291,6 +303,7 @@ class Practitioner(models.Model):
     # What a search lists with each practitioner (PractitionerQuerySet.listed() sets them).
     listed_location: Location | None = None
     listed_techniques: tuple[TechniqueTag, ...] = ()
+    listed_portrait: Photo | None = None
 
     class Meta:
         ordering = ["name", "pk"]
@@ -572,3 +585,145 @@ class UnmetDemand(models.Model):
 
     def __str__(self) -> str:
         return self.area
+
+
+class PhotoQuerySet(models.QuerySet["Photo"]):
+    def approved(self) -> PhotoQuerySet:
+        return self.filter(status=Photo.Status.APPROVED)
+
+    def pending(self) -> PhotoQuerySet:
+        return self.filter(status=Photo.Status.PENDING)
+
+    def portraits(self) -> PhotoQuerySet:
+        return self.filter(location__isnull=True)
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One stored size of a photo: its file's name in default_storage and its pixels."""
+
+    name: str
+    width: int
+    height: int
+
+
+class Photo(models.Model):
+    """A practitioner's portrait (no location) or a photo of one of their locations, kept as three JPEG sizes under
+    content-hashed names in default_storage (practice.uploads makes them). A moderator approves it before any
+    patient sees it; directory.views.photo_file serves the files."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    class Size(models.TextChoices):
+        THUMB = "thumb", "Thumbnail"
+        CARD = "card", "Card"
+        FULL = "full", "Full size"
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="photos")
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        help_text="Empty: the practitioner's portrait.",
+    )
+    alt_text = models.CharField(
+        "alt text", max_length=200, help_text="What the photo shows, for patients who cannot see it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the practitioner.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploaded_photos"
+    )
+    thumb_name = models.CharField(max_length=200)
+    thumb_width = models.PositiveIntegerField()
+    thumb_height = models.PositiveIntegerField()
+    card_name = models.CharField(max_length=200)
+    card_width = models.PositiveIntegerField()
+    card_height = models.PositiveIntegerField()
+    full_name = models.CharField(max_length=200)
+    full_width = models.PositiveIntegerField()
+    full_height = models.PositiveIntegerField()
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["location_id", "position", "pk"]
+        indexes = [models.Index(fields=["practitioner", "status"], name="photo_practitioner_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner"],
+                condition=Q(location__isnull=True, status="approved"),
+                name="one_approved_portrait",
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner"],
+                condition=Q(location__isnull=True, status="pending"),
+                name="one_pending_portrait",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"location {self.location}" if self.location_id else "portrait"
+        return f"{self.practitioner}: {where} ({self.alt_text[:40]})"
+
+    # What a result card and the API show of a portrait (PractitionerQuerySet.with_portrait() reads them).
+    PORTRAIT_LISTED = ("pk", "alt_text", "thumb_name", "thumb_width", "thumb_height", "card_name")
+
+    @classmethod
+    def listed_from(cls, practitioner: Practitioner) -> Photo | None:
+        """The portrait PractitionerQuerySet.with_portrait() read with `practitioner` (None without one), as an
+        unsaved copy holding PORTRAIT_LISTED."""
+        if getattr(practitioner, "portrait_pk", None) is None:
+            return None
+        return cls(**{name: getattr(practitioner, f"portrait_{name}") for name in cls.PORTRAIT_LISTED})
+
+    @property
+    def is_portrait(self) -> bool:
+        return self.location_id is None
+
+    @property
+    def file_names(self) -> list[str]:
+        return [self.thumb_name, self.card_name, self.full_name]
+
+    def rendition(self, size: str) -> Rendition:
+        return Rendition(getattr(self, f"{size}_name"), getattr(self, f"{size}_width"), getattr(self, f"{size}_height"))
+
+    @property
+    def thumb(self) -> Rendition:
+        return self.rendition(Photo.Size.THUMB)
+
+    @property
+    def card(self) -> Rendition:
+        return self.rendition(Photo.Size.CARD)
+
+    @property
+    def full(self) -> Rendition:
+        return self.rendition(Photo.Size.FULL)
+
+    def url(self, size: str) -> str:
+        """The address of one size, served by directory.views.photo_file (its name changes with its content)."""
+        name = getattr(self, f"{size}_name").rsplit("/", 1)[-1]
+        return reverse("directory:photo-file", kwargs={"pk": self.pk, "name": name})
+
+    @property
+    def url_thumb(self) -> str:
+        return self.url(Photo.Size.THUMB)
+
+    @property
+    def url_card(self) -> str:
+        return self.url(Photo.Size.CARD)
+
+    @property
+    def url_full(self) -> str:
+        return self.url(Photo.Size.FULL)

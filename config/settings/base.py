@@ -134,6 +134,7 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
     "claim": "10/h/user",
     "training": "30/h/user",  # training records sent, each with a file of up to 10 MB
+    "photo": "30/h/user",  # listing photos uploaded, each of up to 10 MB, decoded and re-encoded in three sizes
     "npi_lookup": "20/h/user",  # finding a listing by NPI (NPIs are public): no walking through them
     "report": env_str("REPORT_RATE", "5/h/ip"),
     "question": "5/h/ip",  # patients' questions to practitioners (practice/questions.py), per client address
@@ -183,6 +184,9 @@ STATIC_URL = "static/"
 # Files only their owner and moderators may read (training evidence): outside any public media root, served
 # through views that check who asks, never by the web server.
 PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
+# Public uploads (listing photos) go through default_storage: files under MEDIA_ROOT unless FILE_STORAGE names
+# another backend (production.py); directory.views.photo_file serves them, checking who may see each.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 # The national NPI registry's API (NPPES, version 2.1, JSON); the desk checks listings' NPIs against it.
 NPPES_API_URL = env_str("NPPES_API_URL", "https://npiregistry.cms.hhs.gov/api/")
 NPPES_TIMEOUT_SECONDS = env_int("NPPES_TIMEOUT_SECONDS", 5)
