@@ -9,6 +9,7 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from moderation import (
+            photo_admin,  # noqa: F401 (registers photos to approve on the desk)
             receivers,  # noqa: F401 (connects the desk to the practitioner side's signals)
             training_admin,  # noqa: F401 (registers training to verify on the desk)
         )

@@ -38,6 +38,8 @@ class AuditEntry(models.Model):
         TRAINING_VERIFIED = "training_verified", "Training verified"
         TRAINING_REJECTED = "training_rejected", "Training not verified"
         TRAINING_LAPSED = "training_lapsed", "Training verification lapsed"
+        PHOTO_APPROVED = "photo_approved", "Photo approved"
+        PHOTO_REJECTED = "photo_rejected", "Photo rejected"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

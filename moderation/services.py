@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from directory.answers import public_version_bump
 from directory.importing import ImportReport, practitioners_import
-from directory.models import FormerSlug, Practitioner, Technique, Training
+from directory.models import FormerSlug, Photo, Practitioner, Technique, Training
 from moderation.diff import revision_changes
 from moderation.models import AuditEntry, Report
 from practice import services as practice
@@ -195,6 +195,34 @@ def training_reject(*, training: Training, moderator: AbstractBaseUser, reason: 
         rejected = practice.training_reject(training=training, moderator=moderator, reason=reason)
         audit_record(
             action=AuditEntry.Action.TRAINING_REJECTED,
+            actor=moderator,
+            practitioner=rejected.practitioner,
+            subject=str(rejected),
+            reason=reason,
+        )
+    return rejected
+
+
+def photo_approve(*, photo: Photo, moderator: AbstractBaseUser) -> Photo:
+    """Approves a pending photo (a portrait replacing the previous one) and records it."""
+    with transaction.atomic():
+        approved = practice.photo_approve(photo=photo, moderator=moderator)
+        audit_record(
+            action=AuditEntry.Action.PHOTO_APPROVED,
+            actor=moderator,
+            practitioner=approved.practitioner,
+            subject=str(approved),
+            changes=[["alt_text", "", approved.alt_text]],
+        )
+    return approved
+
+
+def photo_reject(*, photo: Photo, moderator: AbstractBaseUser, reason: str) -> Photo:
+    """Rejects a pending photo, with the reason its owner reads, and records it."""
+    with transaction.atomic():
+        rejected = practice.photo_reject(photo=photo, moderator=moderator, reason=reason)
+        audit_record(
+            action=AuditEntry.Action.PHOTO_REJECTED,
             actor=moderator,
             practitioner=rejected.practitioner,
             subject=str(rejected),

@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from directory.models import Practitioner, Training
+from directory.models import Photo, Practitioner, Training
 from moderation.models import Report
 from practice.models import Claim, Revision
 
@@ -80,6 +80,12 @@ class DeskSite(admin.AdminSite):
                 Training,
                 "Training to verify",
                 Training.objects.pending().select_related("practitioner", "technique").order_by("submitted_at", "pk"),
+                "?status__exact=pending",
+            ),
+            (
+                Photo,
+                "Photos to approve",
+                Photo.objects.pending().select_related("practitioner", "location").order_by("submitted_at", "pk"),
                 "?status__exact=pending",
             ),
             (

@@ -7,17 +7,19 @@ from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from directory.answers import public_version_bump
-from directory.models import Location, Practitioner, Training
+from directory.models import Location, Photo, Practitioner, Training
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.notifications import absolute_url, email_send, owner_notify
 from practice.signals import account_closing, revisions_withdrawn
-from practice.uploads import Evidence
+from practice.uploads import EncodedImage, Evidence
 
 
 class ReviewConflict(Exception):
@@ -49,7 +51,10 @@ def _apply(practitioner: Practitioner, proposed: dict) -> None:
             setattr(location, name, values[name])
         location.save()
         kept.add(location.pk)
-    practitioner.locations.exclude(pk__in=kept).delete()
+    removed = practitioner.locations.exclude(pk__in=kept)
+    _photo_files_delete_on_commit([name for photo in Photo.objects.filter(location__in=removed)
+                                   for name in photo.file_names])  # fmt: skip
+    removed.delete()
 
 
 def listing_create(*, owner: AbstractBaseUser, proposed: dict, accepting_new_patients: bool) -> Practitioner:
@@ -188,6 +193,7 @@ def _owner_change(practitioner: Practitioner, owner: AbstractBaseUser, actor: Ab
         revisions_withdrawn.send(sender=_owner_change, practitioner=practitioner, revisions=withdrawn, actor=actor)
     if practitioner.owner_id is not None and practitioner.owner_id != owner.pk:
         _training_forget(practitioner)
+        _photos_forget(practitioner, approved_too=False)  # approved photos stay with the listing
     practitioner.owner = owner
 
 
@@ -282,6 +288,7 @@ def account_close(*, user: AbstractBaseUser, listings: str) -> list[Practitioner
         # The training records and their evidence were the account's: they go with it (the files once it is gone).
         for practitioner in owned:
             _training_forget(practitioner)
+            _photos_forget(practitioner, approved_too=True)
         if any(status == Practitioner.Status.PUBLISHED for _, status in before):
             public_version_bump()  # a profile's "Is this your practice?" link, or the whole listing, changed
         account_closing.send(sender=account_close, user=user, listings=before)
@@ -406,3 +413,161 @@ def training_reject(*, training: Training, moderator: AbstractBaseUser, reason: 
         owner_notify(practitioner=practitioner, template="training_rejected", training=training, reason=reason,
                      training_url=_training_url(practitioner))  # fmt: skip
     return training
+
+
+class PhotoRefused(Exception):
+    """The listing already holds as many photos as it may (six per location, one portrait waiting at a time)."""
+
+
+PHOTOS_PER_LOCATION = 6
+
+
+def _photo_files_delete_on_commit(names: list[str]) -> None:
+    """Deletes photo files from default_storage once the transaction commits, each unless another photo still
+    uses it (names are content hashes: the same picture uploaded twice is one file)."""
+
+    def delete() -> None:
+        for name in names:
+            used = Photo.objects.filter(Q(thumb_name=name) | Q(card_name=name) | Q(full_name=name)).exists()
+            if name and not used:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete, robust=True)
+
+
+def _photo_store(renditions: dict[str, EncodedImage]) -> dict[str, object]:
+    """Writes each size to default_storage under its content hash (once: the same bytes are the same file) and
+    returns the Photo fields naming them."""
+    fields: dict[str, object] = {}
+    for size, image in renditions.items():
+        if not default_storage.exists(image.name):
+            default_storage.save(image.name, ContentFile(image.content))
+        fields.update({f"{size}_name": image.name, f"{size}_width": image.width, f"{size}_height": image.height})
+    return fields
+
+
+def _photo_room_check(practitioner: Practitioner, location: Location | None) -> None:
+    photos = Photo.objects.filter(practitioner=practitioner)
+    if location is None:
+        if photos.portraits().pending().exists():
+            raise PhotoRefused("A portrait is already waiting for review: remove it first, or wait for the decision.")
+        return
+    if photos.filter(location=location).exclude(status=Photo.Status.REJECTED).count() >= PHOTOS_PER_LOCATION:
+        raise PhotoRefused(
+            f"{location} has {PHOTOS_PER_LOCATION} photos (counting those waiting for review): remove one first."
+        )
+
+
+def photo_add(
+    *,
+    practitioner: Practitioner,
+    location: Location | None,
+    alt_text: str,
+    renditions: dict[str, EncodedImage],
+    uploaded_by: AbstractBaseUser,
+) -> Photo:
+    """A portrait (no `location`) or a photo of one of the listing's locations, waiting for a moderator. Raises
+    PhotoRefused, having stored nothing, when the listing has no room for it."""
+    fields = _photo_store(renditions)
+    try:
+        with transaction.atomic():
+            _locked(practitioner)
+            _photo_room_check(practitioner, location)
+            last = Photo.objects.filter(practitioner=practitioner, location=location).aggregate(Max("position"))
+            return Photo.objects.create(
+                practitioner=practitioner,
+                location=location,
+                alt_text=alt_text,
+                position=(last["position__max"] or 0) + 1,
+                uploaded_by=uploaded_by,
+                **fields,
+            )
+    except BaseException:
+        _photo_files_delete_on_commit([image.name for image in renditions.values()])
+        raise
+
+
+def photo_alt_change(*, photo: Photo, alt_text: str) -> Photo:
+    """The owner's new alt text: the photo waits for review again (an approved one leaves patients' pages until
+    then, as a changed training record loses its badge). Raises PhotoRefused for an approved portrait while
+    another portrait waits."""
+    with transaction.atomic():
+        _locked(photo.practitioner)
+        locked = Photo.objects.select_for_update().get(pk=photo.pk)
+        if locked.alt_text == alt_text:
+            return locked
+        was_approved = locked.status == Photo.Status.APPROVED
+        if locked.is_portrait and locked.status != Photo.Status.PENDING:
+            _photo_room_check(locked.practitioner, None)
+        locked.alt_text, locked.status, locked.submitted_at = alt_text, Photo.Status.PENDING, timezone.now()
+        locked.decided_by, locked.decided_at, locked.reason = None, None, ""
+        locked.save()
+        if was_approved:
+            public_version_bump()
+    return locked
+
+
+def photo_remove(*, photo: Photo) -> None:
+    """Deletes the photo at once and, once that is saved, its files."""
+    with transaction.atomic():
+        _locked(photo.practitioner)
+        locked = Photo.objects.select_for_update().filter(pk=photo.pk).first()
+        if locked is None:
+            return
+        if locked.status == Photo.Status.APPROVED:
+            public_version_bump()
+        locked.delete()
+        _photo_files_delete_on_commit(locked.file_names)
+
+
+def _photos_url(practitioner: Practitioner) -> str:
+    return absolute_url(reverse("practice:photos", kwargs={"pk": practitioner.pk}))
+
+
+def _photo_decide(photo: Photo, moderator: AbstractBaseUser | None, status: str, reason: str = "") -> Photo:
+    locked = Photo.objects.select_for_update().select_related("location").get(pk=photo.pk)
+    if locked.status != Photo.Status.PENDING:
+        raise ReviewConflict(f"{locked} was already decided ({locked.get_status_display().lower()}).")
+    locked.status, locked.decided_by, locked.decided_at, locked.reason = status, moderator, timezone.now(), reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    return locked
+
+
+def photo_approve(*, photo: Photo, moderator: AbstractBaseUser) -> Photo:
+    """Shows a pending photo to patients; an approved portrait replaces the previous one (its files deleted once
+    committed). Tells the owner."""
+    with transaction.atomic():
+        practitioner = _locked(photo.practitioner)
+        if photo.is_portrait:
+            previous = list(Photo.objects.portraits().approved().filter(practitioner=practitioner))
+            Photo.objects.filter(pk__in=[old.pk for old in previous]).delete()
+            _photo_files_delete_on_commit([name for old in previous for name in old.file_names])
+        approved = _photo_decide(photo, moderator, Photo.Status.APPROVED)
+        public_version_bump()
+        owner_notify(practitioner=practitioner, template="photo_approved", photo=approved,
+                     listing_published=practitioner.status == Practitioner.Status.PUBLISHED,
+                     photos_url=_photos_url(practitioner))  # fmt: skip
+    return approved
+
+
+def photo_reject(*, photo: Photo, moderator: AbstractBaseUser, reason: str) -> Photo:
+    """Refuses a pending photo, with the reason its owner reads; it stays on their page, to remove."""
+    with transaction.atomic():
+        practitioner = _locked(photo.practitioner)
+        rejected = _photo_decide(photo, moderator, Photo.Status.REJECTED, reason)
+        owner_notify(practitioner=practitioner, template="photo_rejected", photo=rejected, reason=reason,
+                     photos_url=_photos_url(practitioner))  # fmt: skip
+    return rejected
+
+
+def _photos_forget(practitioner: Practitioner, *, approved_too: bool) -> None:
+    """Deletes the listing's photos no moderator approved (and, with `approved_too`, every photo) and, once
+    committed, their files."""
+    photos = Photo.objects.filter(practitioner=practitioner)
+    if not approved_too:
+        photos = photos.exclude(status=Photo.Status.APPROVED)
+    elif photos.filter(status=Photo.Status.APPROVED).exists():
+        public_version_bump()
+    names = [name for photo in photos for name in photo.file_names]
+    photos.delete()
+    _photo_files_delete_on_commit(names)

@@ -36,6 +36,7 @@ def migrations_data(transactional_db) -> None:
     for app_label, codenames in moderators.PERMISSIONS.items():
         group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
     importlib.import_module("moderation.migrations.0005_training_decisions").moderators_verify_training(apps, None)
+    importlib.import_module("moderation.migrations.0006_photo_permissions").moderators_review_photos(apps, None)
 
 
 @pytest.fixture
@@ -121,6 +122,13 @@ def private_files(settings, tmp_path):
     """Private uploads (training evidence) go to the test's own folder: returns it."""
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     return tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def media_files(settings, tmp_path):
+    """Uploaded public files (listing photos, in default_storage) go to the test's own folder: returns it."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
 
 
 @pytest.fixture
