@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import Location, Practitioner, Training
+from directory.models import Location, Photo, Practitioner, Training
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
 from practice.models import Claim, Revision
 from practice.notifications import absolute_url
@@ -32,6 +32,24 @@ def _listing(practitioner: Practitioner) -> dict:
         "updated_at": practitioner.updated_at,
         "confirmed_at": practitioner.confirmed_at,
         "training": [_training(practitioner, record) for record in practitioner.training.all()],
+        "photos": [_photo(photo) for photo in practitioner.photos.all()],
+    }
+
+
+def _photo(photo: Photo) -> dict:
+    """A photo of the listing, with the address of each size kept (the files download from there)."""
+    return {
+        "of": "portrait" if photo.is_portrait else str(photo.location),
+        "alt_text": photo.alt_text,
+        "status": photo.get_status_display(),
+        "reason": photo.reason,
+        "submitted_at": photo.submitted_at,
+        "decided_at": photo.decided_at,
+        "files": {
+            size: {"url": absolute_url(photo.url(size)), "width": rendition.width, "height": rendition.height}
+            for size in Photo.Size.values
+            for rendition in [photo.rendition(size)]
+        },
     }
 
 
@@ -65,6 +83,7 @@ def personal_data(*, user: AbstractBaseUser) -> dict:
             "techniques",
             Prefetch("locations", queryset=Location.objects.order_by("pk")),
             Prefetch("training", queryset=Training.objects.select_related("technique").order_by("pk")),
+            Prefetch("photos", queryset=Photo.objects.select_related("location").order_by("pk")),
         )
     )
     edits = Revision.objects.filter(submitted_by=user).select_related("practitioner").order_by("submitted_at", "pk")

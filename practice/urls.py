@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practice import questions, views
+from practice import photos, questions, views
 
 app_name = "practice"
 
@@ -26,4 +26,11 @@ urlpatterns += [
     path("practitioners/<int:pk>-<slug:slug>/ask/sent/", questions.ask_sent, name="ask_sent"),
     path("questions/spam/<str:token>/", questions.question_spam, name="question_spam"),
     path("practice/<int:pk>/questions/", questions.question_settings, name="question_settings"),
+]
+
+# Photos of a listing (practice/photos.py): the owner's page, alt text, removal.
+urlpatterns += [
+    path("practice/<int:pk>/photos/", photos.photos, name="photos"),
+    path("practice/<int:pk>/photos/<int:photo_pk>/alt-text/", photos.photo_alt_text, name="photo_alt_text"),
+    path("practice/<int:pk>/photos/<int:photo_pk>/remove/", photos.photo_remove, name="photo_remove"),
 ]
