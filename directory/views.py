@@ -1,11 +1,13 @@
 import sys
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import TooManyFieldsSent
+from django.core.files.storage import default_storage
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,10 +18,12 @@ from django.views.decorators.http import require_safe
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
 from directory.filters import PractitionerSearch
 from directory.middleware import api_not_found, database_unavailable, unreadable_reason
-from directory.models import FormerSlug, Location, Practitioner, Technique, Training
+from directory.models import FormerSlug, Location, Photo, Practitioner, Technique, Training
 from directory.pagination import SearchPaginator
 from directory.search import Search
 from directory.services import demand_record
+
+PHOTO_CACHE_SECONDS = 365 * 24 * 3600  # a photo's address names its content: a new photo is a new address
 
 
 def page_of(request: HttpRequest, paginator: Paginator) -> Page:
@@ -110,7 +114,49 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
             locations = locations.measured_from(filters.search.place.point)
             context.update(search=filters.search, query=filters.query_string())
     context["locations"] = list(locations)
+    context["portrait"] = _gallery(practitioner, context["locations"])
     return render(request, "directory/practitioner_detail.html", context)
+
+
+def _gallery(practitioner: Practitioner, locations: list[Location]) -> Photo | None:
+    """Gives each location its approved photos (`gallery`), in one query; returns the approved portrait."""
+    photos = list(Photo.objects.approved().filter(practitioner=practitioner).order_by("position", "pk"))
+    for location in locations:
+        location.gallery = [photo for photo in photos if photo.location_id == location.pk]
+    return next((photo for photo in photos if photo.is_portrait), None)
+
+
+def may_see_unapproved_photo(user: object, photo: Photo) -> bool:
+    """A photo patients may not see yet (or any more) is shown to the listing's owner, with a verified e-mail,
+    and to the desk's moderators; to nobody else."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff and user.has_perm("directory.view_photo"):
+        return True
+    owner_id = photo.practitioner.owner_id
+    return owner_id == user.pk and EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@require_safe
+def photo_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One size of a photo, read from default_storage. An approved photo of a published listing is anyone's,
+    cached for a year (its name changes with its content); any other only its owner's and the moderators'
+    (never stored by a cache); a 404 to everyone else, who cannot tell whether it exists."""
+    photo = get_object_or_404(Photo.objects.select_related("practitioner"), pk=pk)
+    stored = next((stored for stored in photo.file_names if stored.rsplit("/", 1)[-1] == name), None)
+    public = photo.status == Photo.Status.APPROVED and photo.practitioner.status == Practitioner.Status.PUBLISHED
+    if stored is None or not (public or may_see_unapproved_photo(request.user, photo)):
+        raise Http404("No such photo.")
+    try:
+        response = FileResponse(default_storage.open(stored, "rb"), content_type="image/jpeg")
+    except FileNotFoundError as error:
+        raise Http404("No such photo.") from error
+    response["X-Content-Type-Options"] = "nosniff"
+    if public:
+        patch_cache_control(response, public=True, max_age=PHOTO_CACHE_SECONDS, immutable=True)
+    else:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_safe

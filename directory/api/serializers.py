@@ -70,12 +70,16 @@ class PractitionerSerializer(serializers.ModelSerializer):
     not_recently_confirmed = serializers.BooleanField(
         read_only=True, help_text="True when the practitioner has not confirmed the listing for over a year."
     )
+    photo = serializers.SerializerMethodField(
+        help_text="The practitioner's portrait (about 480 px on its long side, JPEG), or null without one."
+    )
 
     class Meta:
         model = Practitioner
         fields = [
             *("id", "name", "credentials", "techniques", "distance", "location", "url", "languages"),
             "not_recently_confirmed",
+            "photo",
         ]
 
     @extend_schema_field({"type": "array", "items": {"type": "string", "minLength": 2, "maxLength": 2}})
@@ -90,6 +94,10 @@ class PractitionerSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practitioner: Practitioner) -> str:
         return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_photo(self, practitioner: Practitioner) -> str | None:
+        return portrait_url(practitioner, self.context["request"])
 
 
 class OriginSerializer(serializers.Serializer):
@@ -153,7 +161,14 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "url": request.build_absolute_uri(practitioner.get_absolute_url()),
         "languages": language_codes(practitioner.languages),
         "not_recently_confirmed": practitioner.not_recently_confirmed,
+        "photo": portrait_url(practitioner, request),
     }
+
+
+def portrait_url(practitioner: Practitioner, request: HttpRequest) -> str | None:
+    """The absolute address of a listed practitioner's portrait, card size (PractitionerQuerySet.listed())."""
+    portrait = practitioner.listed_portrait
+    return None if portrait is None else request.build_absolute_uri(portrait.url_card)
 
 
 class PlaceSuggestionsSerializer(serializers.Serializer):
