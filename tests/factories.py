@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from directory.models import Location, Practitioner, Technique, Training
+from directory.models import Location, Photo, Practitioner, Technique, Training
 
 ACCOUNT_PASSWORD = "correct-horse-battery-staple"
 
@@ -170,4 +170,38 @@ class TrainingFactory(DjangoModelFactory):
         lambda training: (
             timezone.localdate() - datetime.timedelta(days=10) if training.status == Training.Status.VERIFIED else None
         )
+    )
+
+
+def image_file(
+    format: str = "JPEG", size: tuple[int, int] = (64, 48), color: str | tuple = "teal", mode: str = "RGB", **save
+) -> bytes:
+    """An image made in memory with Pillow, saved as `format` (HEIF through pillow-heif), with `save` options
+    (exif=...)."""
+    import io
+
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new(mode, size, color).save(out, format=format, **save)
+    return out.getvalue()
+
+
+def stored_photo(
+    practitioner: Practitioner, *, location: Location | None = None, status: str = "approved", **fields
+) -> Photo:
+    """A photo of the listing (its portrait without `location`), its three sizes made from a generated image and
+    stored in default_storage; `color` varies the picture (and so its file names)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from practice.services import _photo_store
+    from practice.uploads import photo_read
+
+    color = fields.pop("color", "teal")
+    renditions = photo_read(SimpleUploadedFile("photo.jpg", image_file(size=(800, 600), color=color)))
+    fields.setdefault("alt_text", f"The front desk of {practitioner.name}")
+    return Photo.objects.create(
+        practitioner=practitioner, location=location, status=status, **_photo_store(renditions), **fields
     )

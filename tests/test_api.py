@@ -40,6 +40,7 @@ def test_a_result_has_the_documented_shape(client, nucca):
         "url": "http://testserver" + practitioner.get_absolute_url(),
         "languages": [],
         "not_recently_confirmed": False,
+        "photo": None,
     }
 
 

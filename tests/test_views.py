@@ -167,7 +167,8 @@ def test_a_profile_reads_its_locations_once(client, django_assert_num_queries, n
     practitioner = PractitionerFactory(techniques=[nucca])
     for _ in range(3):
         LocationFactory(practitioner=practitioner)
-    with django_assert_num_queries(4):  # the practitioner, its techniques, its verified training, its locations
+    # the practitioner, its techniques, its verified training, its locations, its approved photos
+    with django_assert_num_queries(5):
         assert client.get(practitioner.get_absolute_url()).status_code == 200
 
 
