@@ -10,6 +10,16 @@ from django.utils import timezone
 
 from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
+from directory.hours import (
+    DAY_NAMES,
+    DAYS,
+    HoursError,
+    day_parsed,
+    day_typed,
+    exceptions_parsed,
+    exceptions_typed,
+    week_from_days,
+)
 from directory.languages import language_choices_common_first, languages_stored
 from directory.models import Location, Practitioner, Technique
 from directory.npi import is_valid_npi
@@ -151,6 +161,14 @@ class LocationForm(forms.Form):
     phone = forms.CharField(label="Phone", max_length=40, required=False, help_text="If it differs from yours.")
     latitude = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
+    hours_exceptions = forms.CharField(
+        label="Holidays and other exceptions",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line: a date or a span of dates (YYYY-MM-DD), a colon, then the hours that day or "
+        '"closed". For example "2026-12-24 to 2027-01-02: closed" or "2026-12-31: 9:00-12:00".',
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -158,9 +176,41 @@ class LocationForm(forms.Form):
         for name in ("latitude", "longitude"):
             # No word of a map here: there is none before the first save, nor without JavaScript.
             self.fields[name].help_text = "Leave both empty to place the pin from the address when you save."
+        for day, name in zip(DAYS, DAY_NAMES, strict=True):
+            self.fields[f"hours_{day}"] = forms.CharField(label=name, required=False, max_length=200)
+        self.fields["hours_monday"].help_text = (
+            'Times in your clinic\'s own time zone, such as "9:00-12:30, 14:00-18:00" or "9 am-5 pm"; leave a '
+            "day empty when closed, and every day empty to say nothing about your hours."
+        )
+        self.initial = {**self.initial, **_hours_initial(self.initial)}
+
+    def hours_fields(self) -> list[forms.BoundField]:
+        """The fields the form shows under "Opening hours": the seven days, then the exceptions."""
+        return [self[f"hours_{day}"] for day in DAYS] + [self["hours_exceptions"]]
+
+    def place_fields(self) -> list[forms.BoundField]:
+        """The location's other visible fields (its address and pin), removal apart."""
+        hours = {field.name for field in self.hours_fields()}
+        return [field for field in self.visible_fields() if field.name != "DELETE" and field.name not in hours]
 
     def clean_phone(self) -> str:
         return cleaned_phone(self.cleaned_data["phone"])
+
+    def clean_hours_exceptions(self) -> list[dict]:
+        try:
+            return exceptions_parsed(self.cleaned_data["hours_exceptions"])
+        except HoursError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def _clean_hours(self, cleaned: dict) -> None:
+        """The week in its stored shape (directory.hours), each day's mistake said on its own field."""
+        days = {}
+        for day in DAYS:
+            try:
+                days[day] = day_parsed(cleaned.get(f"hours_{day}", ""))
+            except HoursError as error:
+                self.add_error(f"hours_{day}", str(error))
+        cleaned["opening_hours"] = week_from_days(days)
 
     def clean_state(self) -> str:
         state = self.cleaned_data["state"].strip()
@@ -168,6 +218,7 @@ class LocationForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_hours(cleaned)
         if self.errors:
             return cleaned
         country = cleaned["country"]
@@ -231,6 +282,16 @@ class LocationForm(forms.Form):
         values = {name: self.cleaned_data.get(name) for name in LOCATION_FIELDS if name != "placement"}
         values["placement"] = self.placement
         return {"id": self.cleaned_data.get("id"), **values}
+
+
+def _hours_initial(initial: dict) -> dict:
+    """The day fields and the exceptions' text from a location's stored hours, when `initial` holds them."""
+    typed = {}
+    if isinstance(initial.get("opening_hours"), dict):
+        typed.update({f"hours_{day}": day_typed(initial["opening_hours"].get(day, [])) for day in DAYS})
+    if isinstance(initial.get("hours_exceptions"), list):
+        typed["hours_exceptions"] = exceptions_typed(initial["hours_exceptions"])
+    return typed
 
 
 class BaseLocationFormSet(BaseFormSet):

@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 
 from directory.forms import LOCATION_FIELDS as IMPORTED_LOCATION_FIELDS
 from directory.geo import Point, Unit, to_unit
+from directory.hours import exceptions_in_words, week_in_words
 from directory.languages import LANGUAGE_NAMES, language_codes
 from directory.models import Location, Practitioner, Technique
 from practice.geocoding import km_between
@@ -17,8 +18,8 @@ PRACTITIONER_FIELDS = (
     *("name", "credentials", "npi", "email", "phone", "website", "bio", "languages"),
     *("insurance_plans", "accepts_cash", "accepts_hsa_fsa", "offers_payment_plans", "first_visit_fee"),
 )
-# The import's location columns, and where the pin came from.
-LOCATION_FIELDS = (*IMPORTED_LOCATION_FIELDS, "placement")
+# The import's location columns, where the pin came from, and the opening hours (directory.hours).
+LOCATION_FIELDS = (*IMPORTED_LOCATION_FIELDS, "placement", "opening_hours", "hours_exceptions")
 
 
 def location_values(location: Location) -> dict:
@@ -73,6 +74,15 @@ def _value_shown(name: str, value: object) -> str:
     return _shown(value)
 
 
+def _location_value_shown(name: str, value: object) -> str:
+    """A location's value as the profile words it: the hours by day ("Mon 9:00 am-12:30 pm; ...")."""
+    if name == "opening_hours":
+        return week_in_words(value or {})
+    if name == "hours_exceptions":
+        return exceptions_in_words(value or []) or "None"
+    return _shown(value)
+
+
 def _location_line(location: dict) -> str:
     name = location["clinic_name"] or location["address_line1"]
     where = f"{location['address_line1']}, {location['city']} {location['state']} {location['postal_code']}"
@@ -99,12 +109,16 @@ def _location_changes(before: list[dict], after: list[dict], fields: tuple[str, 
             changes.append([f"Location {number}", "", f"Added: {_location_line(location)}"])
             continue
         for name in fields:
-            if name not in PIN_FIELDS and old[name] != location[name]:
+            # A proposal made before a field existed leaves it as it is (practice.services._apply).
+            if name not in PIN_FIELDS and name in location and old.get(name) != location[name]:
                 label = _label(Location, name)
                 if name == "placement":
                     old_value, new_value = (Location.Placement(v).label for v in (old[name], location[name]))
                 else:
-                    old_value, new_value = _shown(old[name]), _shown(location[name])
+                    old_value, new_value = (
+                        _location_value_shown(name, old.get(name)),
+                        _location_value_shown(name, location[name]),
+                    )
                 changes.append([f"Location {number}: {label.lower()}", old_value, new_value])
         if set(PIN_FIELDS) <= set(fields) and any(old[name] != location[name] for name in PIN_FIELDS):
             what, was, moved = _pin_moved(old, location)

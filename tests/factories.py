@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from directory.hours import DAYS, day_typed, exceptions_typed
 from directory.models import Location, Photo, Practitioner, Technique, Training
 
 ACCOUNT_PASSWORD = "correct-horse-battery-staple"
@@ -117,6 +118,8 @@ def listing_form_data(practitioner: Practitioner | None = None, **changes: objec
         "locations-0-phone": "",
         "locations-0-latitude": "",
         "locations-0-longitude": "",
+        **{f"locations-0-hours_{day}": "" for day in DAYS},
+        "locations-0-hours_exceptions": "",
     }
     if practitioner is not None:
         data.update(
@@ -137,6 +140,9 @@ def listing_form_data(practitioner: Practitioner | None = None, **changes: objec
                 data[f"locations-{index}-{name}"] = getattr(location, name)
             data[f"locations-{index}-id"] = str(location.pk)
             data[f"locations-{index}-latitude"] = data[f"locations-{index}-longitude"] = ""
+            for day in DAYS:
+                data[f"locations-{index}-hours_{day}"] = day_typed(location.opening_hours.get(day, []))
+            data[f"locations-{index}-hours_exceptions"] = exceptions_typed(location.hours_exceptions)
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
 

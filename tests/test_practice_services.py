@@ -68,6 +68,8 @@ class TestListingCreate:
                     "latitude": 42.3,
                     "longitude": -71.0,
                     "placement": Location.Placement.ADDRESS,
+                    "opening_hours": {},
+                    "hours_exceptions": [],
                 }
             ],
         }
