@@ -48,8 +48,7 @@ def _apply(practitioner: Practitioner, proposed: dict) -> None:
         if location is None:
             location = Location(practitioner=practitioner)
         for name in LOCATION_FIELDS:
-            # As with the practitioner's fields: a proposal made before a field existed leaves it as it is.
-            setattr(location, name, values.get(name, getattr(location, name)))
+            setattr(location, name, values[name])
         location.save()
         kept.add(location.pk)
     removed = practitioner.locations.exclude(pk__in=kept)
@@ -526,7 +525,8 @@ def _photos_url(practitioner: Practitioner) -> str:
 
 
 def _photo_decide(photo: Photo, moderator: AbstractBaseUser | None, status: str, reason: str = "") -> Photo:
-    locked = Photo.objects.select_for_update().select_related("location").get(pk=photo.pk)
+    # Only the photo's row is locked: its location (for the e-mail) is an outer join PostgreSQL cannot lock.
+    locked = Photo.objects.select_for_update(of=("self",)).select_related("location").get(pk=photo.pk)
     if locked.status != Photo.Status.PENDING:
         raise ReviewConflict(f"{locked} was already decided ({locked.get_status_display().lower()}).")
     locked.status, locked.decided_by, locked.decided_at, locked.reason = status, moderator, timezone.now(), reason
