@@ -6,9 +6,14 @@ from collections import defaultdict
 from functools import cache
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
 
+from directory.answers import public_version_bump
 from directory.geo import Place
+from directory.hours import day_parsed, exceptions_parsed, week_from_days
 from directory.importing import practitioners_import
+from directory.models import Location
 from directory.places import place_index, resolve_place
 
 # (postal code, area code): metropolitan areas plus remote places that test the edges of the map. Each demo
@@ -46,6 +51,19 @@ BIOS = [
     "Gentle {technique} care, with X-ray analysis on site. Practising in {city} since {year}.",
 ]
 JITTER_KM = 12.0
+# Weeks as practitioners type them (directory.hours reads them); None: a listing that says nothing about hours.
+DEMO_WEEKS = [
+    {"monday": "9:00-12:30, 14:30-18:00", "tuesday": "14:00-19:00", "wednesday": "9:00-12:30, 14:30-18:00",
+     "thursday": "14:00-19:00", "friday": "9:00-12:30, 14:30-18:00", "saturday": "9:00-12:00"},
+    {**{day: "8:00-12:00, 14:00-18:00" for day in ("monday", "tuesday", "wednesday", "thursday")},
+     "friday": "8:00-12:00"},
+    {"monday": "7:30-11:30, 15:00-18:30", "tuesday": "7:30-11:30, 15:00-18:30", "wednesday": "7:30-11:30",
+     "thursday": "7:30-11:30, 15:00-18:30", "saturday": "8:00-11:00"},
+    {day: "9 am-5:30 pm" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+    None,
+]  # fmt: skip
+# The year-end closures, as a practitioner types them ({year}: the year the demo is seeded in).
+DEMO_EXCEPTIONS = "{year}-12-24 to {year}-12-26: closed\n{year}-12-31: 9:00-12:00\n{next_year}-01-01: closed"
 
 
 def jittered(latitude: float, longitude: float, rng: random.Random) -> tuple[float, float]:
@@ -84,6 +102,26 @@ def nearest_postal_code(latitude: float, longitude: float, country: str) -> tupl
     )
     city, state = place.label.split(" (", 1)[1].rstrip(")").rsplit(", ", 1)
     return code, city, state
+
+
+def demo_hours(rng: random.Random, year: int) -> tuple[dict, list[dict]]:
+    """(opening_hours, hours_exceptions) for a demo location: one of DEMO_WEEKS, with the year-end closures."""
+    week = rng.choice(DEMO_WEEKS)
+    if week is None:
+        return {}, []
+    opening_hours = week_from_days({day: day_parsed(text) for day, text in week.items()})
+    return opening_hours, exceptions_parsed(DEMO_EXCEPTIONS.format(year=year, next_year=year + 1))
+
+
+def demo_hours_set(seed: int) -> None:
+    """Gives the demo locations their hours (the import's CSV has no column for them), the same for a seed."""
+    rng, year = random.Random(seed), timezone.localdate().year
+    locations = list(Location.objects.filter(practitioner__external_id__startswith="demo-").order_by("pk"))
+    for location in locations:
+        location.opening_hours, location.hours_exceptions = demo_hours(rng, year)
+    with transaction.atomic():
+        Location.objects.bulk_update(locations, ["opening_hours", "hours_exceptions"], batch_size=500)
+        public_version_bump()
 
 
 def demo_names(rng: random.Random) -> list[tuple[str, str]]:
@@ -156,6 +194,7 @@ class Command(BaseCommand):
         report = practitioners_import(rows=enumerate(rows, start=2))
         if report.problems:
             raise CommandError("; ".join(map(str, report.problems)))
+        demo_hours_set(seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo directory: {report.created} practitioners created, {report.updated} updated, "
