@@ -48,7 +48,8 @@ def _apply(practitioner: Practitioner, proposed: dict) -> None:
         if location is None:
             location = Location(practitioner=practitioner)
         for name in LOCATION_FIELDS:
-            setattr(location, name, values[name])
+            # As with the practitioner's fields: a proposal made before a field existed leaves it as it is.
+            setattr(location, name, values.get(name, getattr(location, name)))
         location.save()
         kept.add(location.pk)
     removed = practitioner.locations.exclude(pk__in=kept)
