@@ -36,6 +36,8 @@ def test_a_result_has_the_documented_shape(client, nucca):
             "latitude": location.latitude,
             "longitude": location.longitude,
             "phone": "(617) 555-0100",  # the practitioner's, as the page shows it when the location has none
+            "opening_hours": None,  # the listing says nothing about its hours
+            "time_zone": "America/New_York",
         },
         "url": "http://testserver" + practitioner.get_absolute_url(),
         "languages": [],

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.geo import Place, to_unit
+from directory.hours import DAYS
 from directory.languages import language_codes
 from directory.models import Location, Practitioner, Technique, TechniqueTag
 from directory.phones import phone_display
@@ -35,7 +36,32 @@ class ListedTechniqueSerializer(TechniqueSerializer):
         fields = ["slug", "name", "verified_on", "verified_until"]
 
 
+_INTERVAL = {
+    "type": "object",
+    "properties": {
+        "opens": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:00"},
+        "closes": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "12:30"},
+    },
+    "required": ["opens", "closes"],
+}
+OPENING_HOURS_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {day: {"type": "array", "items": _INTERVAL} for day in DAYS},
+    "additionalProperties": False,
+}
+
+
 class LocationSerializer(serializers.ModelSerializer):
+    opening_hours = serializers.SerializerMethodField(
+        help_text="The week on the clinic's own clock (`time_zone`): for each day, monday to sunday, its "
+        'intervals as {"opens": "09:00", "closes": "12:30"} ("24:00" closes at midnight), [] when closed; null '
+        "when the listing says nothing about its hours."
+    )
+    time_zone = serializers.CharField(
+        read_only=True, help_text="The IANA time zone of the clinic, e.g. America/New_York, found from its position."
+    )
+
     class Meta:
         model = Location
         fields = [
@@ -49,7 +75,13 @@ class LocationSerializer(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "phone",
+            "opening_hours",
+            "time_zone",
         ]
+
+    @extend_schema_field(OPENING_HOURS_SCHEMA)
+    def get_opening_hours(self, location: Location) -> dict | None:
+        return location.opening_hours or None
 
 
 class PractitionerSerializer(serializers.ModelSerializer):
@@ -134,6 +166,7 @@ def location_json(location: Location, practitioner: Practitioner) -> dict:
     """A location as the API gives it: its phone (or the practitioner's) as the page shows it."""
     found = {name: getattr(location, name) for name in LOCATION_FIELDS}
     found["phone"] = phone_display(location.phone or practitioner.phone)
+    found["opening_hours"] = location.opening_hours or None
     return found
 
 

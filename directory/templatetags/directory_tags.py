@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 
 from directory.api.renderers import without_markup
 from directory.geo import Place, to_unit
+from directory.hours import opening_hours_specification
 from directory.languages import language_codes
 from directory.models import Location, Practitioner
 from directory.phones import phone_display, phone_uri
@@ -96,6 +97,11 @@ def practitioner_json_ld(context: template.Context, practitioner: Practitioner, 
                 "addressCountry": location.country,
             },
             "geo": {"@type": "GeoCoordinates", "latitude": location.latitude, "longitude": location.longitude},
+            **(
+                {"openingHoursSpecification": specification}
+                if (specification := opening_hours_specification(location.opening_hours, location.hours_exceptions))
+                else {}
+            ),
         }
 
     data: dict = {
