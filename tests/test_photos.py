@@ -304,6 +304,16 @@ def test_the_api_gives_the_portraits_card_size_as_an_absolute_url(client, listin
     assert result["photo"] == "http://testserver" + photo.url_card
 
 
+def test_the_api_schema_and_its_docs_describe_photo_as_a_nullable_address(client):
+    schema = client.get(reverse("schema"), {"format": "json"}).json()
+
+    practitioner = schema["components"]["schemas"]["Practitioner"]
+    assert practitioner["properties"]["photo"]["format"] == "uri"
+    assert practitioner["properties"]["photo"]["nullable"] is True
+    assert "photo" in practitioner["required"]  # always present, null without a portrait
+    assert "The practitioner&#x27;s portrait" in client.get(reverse("api-docs")).content.decode()
+
+
 def test_the_profile_shows_the_portrait_and_each_locations_gallery(client, listing):
     portrait = stored_photo(listing, alt_text="Dr. Atlas")
     location = listing.locations.get()
