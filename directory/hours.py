@@ -306,6 +306,11 @@ class DayShown:
     hours: str  # "9:00 am-12:30 pm, 2:00 pm-6:00 pm" or "Closed"
     today: bool
 
+    @property
+    def intervals(self) -> list[str]:
+        """The day's intervals one by one ("9:00 am-12:30 pm"), or ["Closed"]: the profile keeps each unbroken."""
+        return self.hours.split(", ")
+
 
 @dataclass(frozen=True)
 class ExceptionShown:

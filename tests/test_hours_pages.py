@@ -166,8 +166,14 @@ class TestTheProfile:
             page = client.get(practitioner.get_absolute_url()).content.decode()
         assert '<tr data-day="tuesday" class="today"><th scope="row">Tuesday<span class="today-mark"> (today)' in page
         assert page.count('class="today"') == 1
-        assert f"<td>9:00 am{DASH}12:30 pm, 2:00 pm{DASH}6:00 pm</td>" in page
-        assert '<th scope="row">Sunday<span class="today-mark"></span></th><td>Closed</td>' in page
+        monday = (
+            f'<span class="interval">9:00 am{DASH}12:30 pm,</span> <span class="interval">2:00 pm{DASH}6:00 pm</span>'
+        )
+        assert f"<td>{monday}</td>" in page
+        assert (
+            '<th scope="row">Sunday<span class="today-mark"></span></th><td><span class="interval">Closed</span></td>'
+            in page
+        )
         assert f"<li>Dec 24, 2026 {DASH} Jan 2, 2027: Closed</li>" in page
 
     def test_an_exception_that_is_over_is_no_longer_listed(self, client):
