@@ -395,6 +395,11 @@ def opening_hours_specification(opening_hours: dict, exceptions: list[dict]) -> 
     return items
 
 
+def week_in_order(opening_hours: dict) -> dict | None:
+    """The stored week Monday first (PostgreSQL's jsonb keeps keys in its own order); None when it says nothing."""
+    return {day: opening_hours.get(day, []) for day in DAYS} if opening_hours else None
+
+
 def hours_data(opening_hours: dict, exceptions: list[dict], zone: str) -> dict | None:
     """What the browser needs to say whether a location is open: None when it says nothing about hours."""
     if not opening_hours or not zone:

@@ -19,6 +19,7 @@ from directory.hours import (
     opening_hours_specification,
     status_at,
     week_from_days,
+    week_in_order,
     week_in_words,
     week_shown,
 )
@@ -292,3 +293,18 @@ def test_schema_org_groups_days_sharing_an_interval_and_dates_each_exception():
         {"@type": "OpeningHoursSpecification", "opens": "10:00", "closes": "12:00", "validFrom": "2027-01-04",
          "validThrough": "2027-01-04"},
     ]  # fmt: skip
+
+
+def test_the_week_is_given_monday_first_whatever_order_the_database_kept_its_keys_in():
+    shuffled = dict(reversed(list(WEEKDAYS.items())))
+    assert list(week_in_order(shuffled)) == [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    assert week_in_order(shuffled) == WEEKDAYS
+    assert week_in_order({}) is None

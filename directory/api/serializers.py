@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.geo import Place, to_unit
-from directory.hours import DAYS
+from directory.hours import DAYS, week_in_order
 from directory.languages import language_codes
 from directory.models import Location, Practitioner, Technique, TechniqueTag
 from directory.phones import phone_display
@@ -81,7 +81,7 @@ class LocationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OPENING_HOURS_SCHEMA)
     def get_opening_hours(self, location: Location) -> dict | None:
-        return location.opening_hours or None
+        return week_in_order(location.opening_hours)
 
 
 class PractitionerSerializer(serializers.ModelSerializer):
@@ -166,7 +166,7 @@ def location_json(location: Location, practitioner: Practitioner) -> dict:
     """A location as the API gives it: its phone (or the practitioner's) as the page shows it."""
     found = {name: getattr(location, name) for name in LOCATION_FIELDS}
     found["phone"] = phone_display(location.phone or practitioner.phone)
-    found["opening_hours"] = location.opening_hours or None
+    found["opening_hours"] = week_in_order(location.opening_hours)
     return found
 
 
