@@ -177,3 +177,20 @@ def test_the_gallery_opens_each_photo_with_the_keyboard(open_page, axe, live_ser
     full = page.request.get(page.url)
     assert (full.status, full.headers["content-type"]) == (200, "image/jpeg")
     assert Image.open(io.BytesIO(full.body())).size == (800, 600)
+
+
+def test_the_desks_photo_page_fits_360_pixels_with_both_photos_and_the_decisions(
+    open_page, axe, screenshots, listing, moderator
+):
+    stored_photo(listing, alt_text="Dr. Atlas in 2019", color="red")
+    pending = stored_photo(listing, status=Photo.Status.PENDING, alt_text="Dr. Atlas today", color="navy")
+    page = open_page(reverse("admin:directory_photo_change", args=[pending.pk]), user=moderator,
+                     viewport=PHONE, is_mobile=True)  # fmt: skip
+
+    for alt_text in ("Dr. Atlas today", "Dr. Atlas in 2019"):
+        expect_loaded(page.get_by_role("img", name=alt_text))
+    decide = page.get_by_role("region", name="Decide")
+    expect(decide.get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    expect(decide.get_by_role("button", name="Reject", exact=True)).to_be_visible()
+    page.screenshot(path=screenshots / "desk-photo-360.png", full_page=True)
+    assert fits(page)
