@@ -53,6 +53,12 @@ class TestListingCreate:
                 "phone": "",
                 "website": "",
                 "bio": "",
+                "languages": "es",
+                "insurance_plans": "Aetna",
+                "accepts_cash": True,
+                "accepts_hsa_fsa": False,
+                "offers_payment_plans": False,
+                "first_visit_fee": None,
             },
             "techniques": [nucca.pk],
             "locations": [
