@@ -98,7 +98,7 @@ class TestThePractitionersForm:
     def test_the_edit_form_shows_the_hours_as_saved_under_their_own_heading(self, owner_client, owner):
         listing = with_hours(owned_listing(owner))
         page = owner_client.get(reverse("practice:edit", args=[listing.pk])).content.decode()
-        assert "<legend>Opening hours of location 1</legend>" in page
+        assert "<legend>Opening hours</legend>" in page
         assert 'name="locations-0-hours_monday" value="9:00-12:30, 14:00-18:00"' in page
         assert 'name="locations-0-hours_friday" value="9:00-12:00"' in page
         assert "2026-12-24 to 2027-01-02: closed</textarea>" in page

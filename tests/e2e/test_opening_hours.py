@@ -46,7 +46,7 @@ def test_a_practitioner_enters_hours_a_moderator_approves_and_a_patient_abroad_r
     listing = owned_listing(owner, name="Dr. Ada Atlas")
 
     page = open_page(reverse("practice:edit", args=[listing.pk]), user=owner)
-    hours = page.get_by_role("group", name="Opening hours of location 1")
+    hours = page.get_by_role("group", name="Opening hours")
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
         hours.get_by_label(day, exact=True).fill(WEEKDAY)
     hours.get_by_label("Saturday", exact=True).fill("22:00-2:00")
