@@ -1,8 +1,12 @@
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 
 from directory.answers import public_version_bump
 from directory.forms import WebsiteField
+from directory.hours import HoursError, hours_exceptions_checked, opening_hours_checked
 from directory.models import Location, Practitioner
 
 
@@ -22,8 +26,27 @@ class ChangesWhatPatientsSee(admin.ModelAdmin):
         public_version_bump()
 
 
+class LocationAdminForm(forms.ModelForm):
+    """A location as the admin edits it: its hours typed as JSON must be what the listing form stores
+    (directory.hours), or the profile could not show them. No Meta: the admin's inlines give the model and fields."""
+
+    def clean_opening_hours(self) -> dict:
+        return _hours_checked(opening_hours_checked, self.cleaned_data["opening_hours"] or {})
+
+    def clean_hours_exceptions(self) -> list[dict]:
+        return _hours_checked(hours_exceptions_checked, self.cleaned_data["hours_exceptions"] or [])
+
+
+def _hours_checked(check: Callable[[object], object], value: object) -> object:
+    try:
+        return check(value)
+    except HoursError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
 class LocationInline(admin.StackedInline):
     model = Location
+    form = LocationAdminForm
     extra = 0
 
 

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils.crypto import get_random_string
 from django.utils.html import format_html, format_html_join
 
-from directory.admin import ChangesWhatPatientsSee, PractitionerAdmin
+from directory.admin import ChangesWhatPatientsSee, LocationAdminForm, PractitionerAdmin
 from directory.importing import csv_rows, practitioners_validate
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from directory.npi import is_valid_npi
@@ -106,6 +106,7 @@ def _listing_record(practitioner: Practitioner, form: forms.ModelForm) -> dict:
 
 class LocationInline(admin.StackedInline):
     model = Location
+    form = LocationAdminForm
     extra = 0
     readonly_fields = ["placement"]
 

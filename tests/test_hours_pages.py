@@ -10,10 +10,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.forms import modelform_factory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from directory.admin import LocationAdminForm
 from directory.answers import public_version_bump
 from directory.hours import DASH, day_parsed, exceptions_parsed, opening_hours_checked, week_from_days
 from directory.models import Location, Practitioner
@@ -267,3 +269,28 @@ def test_the_demo_listings_have_hours_a_practitioner_could_have_typed():
     for location in with_hours_set:
         assert opening_hours_checked(location.opening_hours) == location.opening_hours
         assert location.hours_exceptions[0]["end"].endswith("-12-26") and location.hours_exceptions[0]["hours"] == []
+
+
+class TestTheAdmin:
+    def form(self, location: Location, **data: str):
+        fields = ["opening_hours", "hours_exceptions"]
+        return modelform_factory(Location, form=LocationAdminForm, fields=fields)(
+            {"opening_hours": "{}", "hours_exceptions": "[]", **data}, instance=location
+        )
+
+    def test_hours_typed_as_json_in_the_admin_must_have_the_listing_forms_shape(self):
+        location = practitioner_at(42.3576, -71.0684).locations.get()
+        wrong = self.form(location, opening_hours='{"monday": [{"opens": "17:00", "closes": "09:00"}]}')
+        assert not wrong.is_valid()
+        assert "closes before it opens (no overnight hours)" in wrong.errors["opening_hours"][0]
+        dated = self.form(location, hours_exceptions='[{"start": "2026-12-24", "hours": []}]')
+        assert not dated.is_valid() and "Exceptions are a list of" in dated.errors["hours_exceptions"][0]
+
+    def test_a_week_saved_in_the_admin_is_stored_with_every_day(self):
+        location = practitioner_at(42.3576, -71.0684).locations.get()
+        form = self.form(location, opening_hours='{"tuesday": [{"opens": "09:00", "closes": "17:00"}]}')
+        assert form.is_valid(), form.errors
+        form.save()
+        location.refresh_from_db()
+        assert location.opening_hours["tuesday"] == [{"opens": "09:00", "closes": "17:00"}]
+        assert location.opening_hours["monday"] == [] and len(location.opening_hours) == 7
