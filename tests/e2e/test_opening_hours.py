@@ -132,3 +132,37 @@ def test_without_javascript_the_week_table_shows_and_no_status_is_claimed(open_p
     expect(table.get_by_role("row").last).to_contain_text("SundayClosed")
     expect(page.locator(".opening-status")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime.datetime(2026, 3, 8, 6, 30, tzinfo=datetime.UTC),  # Sunday 1:30 EST, before spring-forward
+        datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.UTC),  # 3:30 EDT, the hour after the skipped one
+        datetime.datetime(2026, 3, 8, 12, 30, tzinfo=datetime.UTC),  # 8:30 EDT (7:30 by the winter offset)
+        datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),  # the first 1:30 of fall-back day (EDT)
+        datetime.datetime(2026, 11, 1, 6, 30, tzinfo=datetime.UTC),  # the second 1:30 (EST)
+        datetime.datetime(2026, 11, 1, 13, 30, tzinfo=datetime.UTC),  # 8:30 EST (9:30 by the summer offset)
+        datetime.datetime(2026, 12, 12, 4, 59, tzinfo=datetime.UTC),  # Friday 23:59: open into Saturday
+        datetime.datetime(2026, 12, 12, 7, 30, tzinfo=datetime.UTC),  # Saturday 2:30: closed after midnight
+        datetime.datetime(2026, 12, 31, 17, 0, tzinfo=datetime.UTC),  # New Year's Eve, inside the closure
+        datetime.datetime(2027, 1, 2, 17, 0, tzinfo=datetime.UTC),  # its last day, a Saturday
+        datetime.datetime(2026, 12, 23, 23, 0, tzinfo=datetime.UTC),  # before it: reopens after New Year
+    ],
+)
+def test_the_browser_says_what_directory_hours_says_across_dst_midnight_and_new_year(open_page, techniques, instant):
+    listing = owned_listing(UserFactory(email="ada@example.com"), name="Dr. Ada Atlas")
+    week = {day: [{"opens": "09:00", "closes": "17:30"}] for day in ("monday", "tuesday", "wednesday", "thursday")}
+    week |= {
+        "friday": [{"opens": "09:00", "closes": "12:00"}, {"opens": "18:00", "closes": "24:00"}],
+        "saturday": [{"opens": "00:00", "closes": "02:00"}, {"opens": "09:00", "closes": "12:00"}],
+        "sunday": [{"opens": "01:00", "closes": "04:00"}, {"opens": "09:00", "closes": "17:00"}],
+    }
+    closure = [{"start": "2026-12-24", "end": "2027-01-02", "hours": []}]
+    listing.locations.update(opening_hours=week, hours_exceptions=closure)
+    location = listing.locations.get()
+    expected = status_at(week, closure, location.time_zone, instant)
+
+    page = open_at(open_page, listing.get_absolute_url(), instant)
+    expect(page.locator(".opening-status")).to_have_text(expected)
+    assert page.errors == []
