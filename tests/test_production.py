@@ -168,6 +168,7 @@ def test_the_openapi_schema_documents_every_parameter_and_the_error_shape(client
         "technique",
         "accepting_new_patients",
         "verified",
+        "language",
         "page",
         "page_size",
     }
