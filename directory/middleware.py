@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostE
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from directory.context_processors import site
 
@@ -154,3 +156,42 @@ class ApiNotFoundMiddleware:
         if response.status_code == 404 and request.path.startswith("/api/") and not is_json:
             return api_not_found()
         return response
+
+
+class LanguageMiddleware:
+    """Answers each request in one language, chosen by its address alone: the prefix for pages (/es/, /fr-ca/;
+    none is English), so a cached page is always its URL's language; for the API (language-neutral but for
+    technique names) the request's Accept-Language, and the answer says it varies by it. No cookie or session is
+    read: the language switcher is a link to the same page under another prefix."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = translation.get_language_from_path(request.path_info)
+        negotiated = language is None and request.path_info.startswith("/api/")
+        if negotiated:
+            language = accepted_language(request.headers.get("Accept-Language", ""))
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        if negotiated:
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+def accepted_language(header: str) -> str:
+    """The first of settings.LANGUAGES the Accept-Language header accepts, in its order of preference ("fr" and
+    "fr-FR" are answered in fr-ca, "es-MX" in es); the default language when it accepts none of them."""
+    for code, _quality in translation.trans_real.parse_accept_lang_header(header[:500]):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code.lower())
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE

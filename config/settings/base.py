@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "directory.middleware.MalformedRequestMiddleware",
     "directory.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "directory.middleware.LanguageMiddleware",
     "directory.middleware.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -175,7 +176,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English (no URL prefix), Spanish (/es/) and Canadian French (/fr-ca/). The names are each language's own, as the
+# language switcher shows them. Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled .mo files committed.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr-ca", "Français (Canada)")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Technique names and descriptions are stored in each language (django-modeltranslation); a missing one reads
+# as the English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
