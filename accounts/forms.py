@@ -1,7 +1,9 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -27,3 +29,13 @@ class SignupForm(AllauthSignupForm):
             # here too keeps the answer's time from telling a stranger which addresses have accounts.
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class LanguageForm(forms.ModelForm):
+    """The language an account's e-mails are written in (accounts.views.language)."""
+
+    class Meta:
+        model = User
+        fields = ["language"]
+        labels = {"language": _("Language")}
+        help_texts = {"language": _("E-mails from the directory are written in this language.")}
