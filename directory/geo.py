@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.db.models import F, FloatField, Func, Q, TextChoices
+from django.utils.translation import gettext_lazy as _
 
 KM_PER_MILE = 1.609344
 WGS84_A_KM = 6378.137
@@ -184,8 +185,8 @@ def distance_km(origin: Point, prefix: str = "") -> GeodesicDistance:
 class Unit(TextChoices):
     """The unit a patient measures distance in; the one place "mi" and "km" are spelled."""
 
-    MILES = "mi", "miles"
-    KILOMETRES = "km", "kilometres"
+    MILES = "mi", _("miles")
+    KILOMETRES = "km", _("kilometres")
 
 
 def to_unit(kilometres: float, unit: str) -> float:

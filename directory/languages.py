@@ -1,25 +1,30 @@
-"""The languages a practitioner may say they speak: ISO 639-1 codes, shown by their English names.
+"""The languages a practitioner may say they speak: ISO 639-1 codes, stored and keyed by their English names and
+shown in the page's language (language_name).
 
-Django's own table of languages (django.conf.locale.LANG_INFO) names most of them; a few spoken widely in North
-American clinics that Django has no translation for are added here."""
+Django's own table of languages (django.conf.locale.LANG_INFO) names most of them, and Django's own catalogue
+translates those names; a few spoken widely in North American clinics that Django has no translation for are
+added here, with msgids of ours."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf.locale import LANG_INFO
+from django.utils.translation import gettext, gettext_noop
 
 _NOT_IN_DJANGO = {
-    "am": "Amharic",
-    "gu": "Gujarati",
-    "ht": "Haitian Creole",
-    "lo": "Lao",
-    "nv": "Navajo",
-    "ps": "Pashto",
-    "so": "Somali",
-    "ti": "Tigrinya",
-    "tl": "Tagalog",
-    "yi": "Yiddish",
-    "yo": "Yoruba",
-    "zh": "Chinese",
+    "am": gettext_noop("Amharic"),
+    "gu": gettext_noop("Gujarati"),
+    "ht": gettext_noop("Haitian Creole"),
+    "lo": gettext_noop("Lao"),
+    "nv": gettext_noop("Navajo"),
+    "ps": gettext_noop("Pashto"),
+    "so": gettext_noop("Somali"),
+    "ti": gettext_noop("Tigrinya"),
+    "tl": gettext_noop("Tagalog"),
+    "yi": gettext_noop("Yiddish"),
+    "yo": gettext_noop("Yoruba"),
+    "zh": gettext_noop("Chinese"),
 }
 # Constructed or liturgical languages nobody looks for a chiropractor in.
 _LEFT_OUT = {"eo", "ia", "io"}
@@ -43,9 +48,27 @@ LANGUAGE_CHOICES: list[tuple[str, str]] = list(LANGUAGE_NAMES.items())
 COMMON_LANGUAGES = ("en", "es", "fr", "zh", "tl", "vi", "ar", "ko", "ru", "pt", "ht", "de", "hi", "pa", "it", "pl")
 
 
+def language_name(code: str) -> str:
+    """A language's name in the active language ("" for a code not listed): Django's catalogue translates the
+    names of LANG_INFO, ours the others."""
+    name = LANGUAGE_NAMES.get(code)
+    return gettext(name) if name else ""
+
+
 def language_choices_common_first() -> list[tuple[str, str]]:
-    common = [(code, LANGUAGE_NAMES[code]) for code in COMMON_LANGUAGES]
-    return common + [(code, name) for code, name in LANGUAGE_CHOICES if code not in COMMON_LANGUAGES]
+    """The choices for a language select, named in the active language: the common ones first, then the others
+    in the order of their names (call it at request time)."""
+    common = [(code, language_name(code)) for code in COMMON_LANGUAGES]
+    others = sorted(
+        ((code, language_name(code)) for code in LANGUAGE_NAMES if code not in COMMON_LANGUAGES),
+        key=lambda choice: _sort_key(choice[1]),
+    )
+    return common + others
+
+
+def _sort_key(name: str) -> str:
+    """Names sorted as a reader expects: "Élamite" among the Es, not after the Zs."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def language_codes(stored: str) -> list[str]:

@@ -18,6 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from django.utils.translation import gettext as _
+
 from directory.geo import MAX_PLACE_LENGTH, AmbiguousPlace, InvalidPlace, Place, Point, UnknownPlace
 
 US_ZIP = re.compile(r"^(?P<zip>\d{5})(?:[-\s]?\d{4})?$")
@@ -336,7 +338,7 @@ def place_index() -> PlaceIndex:
         if joined != name and (joined, code) not in cities:
             cities[(joined, code)] = city
     by_name: dict[str, list[City]] = defaultdict(list)
-    for (name, _), city in cities.items():
+    for (name, _region), city in cities.items():
         by_name[name].append(city)
     for found in by_name.values():
         found.sort(key=lambda city: (city.alias, -city.weight, city.place.label))
@@ -357,17 +359,22 @@ def _degrees(match: re.Match, n: str, positive: str, negative: str, limit: int) 
     degrees = float(match[f"{n}deg"])
     minutes, seconds = float(match[f"{n}min"] or 0), float(match[f"{n}sec"] or 0)
     if minutes >= 60 or seconds >= 60 or ((minutes or seconds) and not degrees.is_integer()):
-        raise InvalidPlace("Minutes and seconds must be below 60, after whole degrees.")
+        raise InvalidPlace(_("Minutes and seconds must be below 60, after whole degrees."))
     value = degrees + minutes / 60 + seconds / 3600
     hemisphere = (match[f"{n}hemi"] or "").upper()
     if hemisphere and hemisphere not in (positive, negative):
-        raise InvalidPlace("Give the latitude (N or S) first and the longitude (E or W) second.")
+        raise InvalidPlace(_("Give the latitude (N or S) first and the longitude (E or W) second."))
     if hemisphere and match[f"{n}sign"]:
-        raise InvalidPlace("Give a coordinate a sign or a hemisphere letter (N, S, E, W), not both.")
+        raise InvalidPlace(_("Give a coordinate a sign or a hemisphere letter (N, S, E, W), not both."))
     if match[f"{n}sign"] == "-" or hemisphere == negative:
         value = -value
     if not -limit <= value <= limit:
-        raise InvalidPlace(f"{'Latitude' if positive == 'N' else 'Longitude'} must be between -{limit} and {limit}.")
+        message = (
+            _("Latitude must be between -%(limit)s and %(limit)s.")
+            if positive == "N"
+            else _("Longitude must be between -%(limit)s and %(limit)s.")
+        )
+        raise InvalidPlace(message % {"limit": limit})
     return value
 
 
@@ -384,21 +391,29 @@ def _zip_place(zip_code: str, index: PlaceIndex) -> Place:
         return index.zip_codes[zip_code]
     if zip_code in index.military_zips:
         raise NoLocation(
-            f"{zip_code} is a military (APO/FPO/DPO) ZIP code, which has no place on the map: "
-            "type the city you are in, or your ZIP code there."
+            _(
+                "%(zip_code)s is a military (APO/FPO/DPO) ZIP code, which has no place on the map: "
+                "type the city you are in, or your ZIP code there."
+            )
+            % {"zip_code": zip_code}
         )
     if zip_code in index.unplaced_zips:
         key = index.unplaced_zips[zip_code]
         city = index.cities.get(key)
         if city is None:
-            raise NoLocation(f"ZIP code {zip_code} has no location in our postal data: type your city instead.")
+            raise NoLocation(
+                _("ZIP code %(zip_code)s has no location in our postal data: type your city instead.")
+                % {"zip_code": zip_code}
+            )
         return Place(
             city.place.point,
             f"{zip_code} ({city.place.label})",
-            note=f"ZIP code {zip_code} has no location of its own in our data: searching from the centre of "
-            f"{city.place.label}.",
+            note=_(
+                "ZIP code %(zip_code)s has no location of its own in our data: searching from the centre of %(city)s."
+            )
+            % {"zip_code": zip_code, "city": city.place.label},
         )
-    raise UnknownPlace(f"No such ZIP code: {zip_code}")
+    raise UnknownPlace(_("No such ZIP code: %(zip_code)s") % {"zip_code": zip_code})
 
 
 def _postal_code_place(text: str) -> Place | None:
@@ -410,7 +425,7 @@ def _postal_code_place(text: str) -> Place | None:
     if match := CA_POSTAL_CODE.match(text) or CA_POSTAL_CODE.match(compact):
         fsa = match["fsa"].upper()
         if fsa not in index.fsas:
-            raise UnknownPlace(f"No such Canadian postal code: {text.upper()}")
+            raise UnknownPlace(_("No such Canadian postal code: %(code)s") % {"code": text.upper()})
         return index.fsas[fsa]
     return None
 
@@ -419,10 +434,10 @@ def _split_region(text: str) -> tuple[str, str | None]:
     """("Boston", "MA") from "Boston, MA", "boston ma", "Boston, Massachusetts" or "Calgary Alberta"; the
     whole text and None when it names no state or province."""
     if "," in text:
-        city, _, region = text.rpartition(",")
+        city, _comma, region = text.rpartition(",")
         code = _region_code(region)
         if code is None and region.strip():
-            raise UnknownPlace(f"Unknown state or province: {region.strip()}")
+            raise UnknownPlace(_("Unknown state or province: %(region)s") % {"region": region.strip()})
         return city.strip(" ,"), code
     words = text.split()
     for size in range(min(MAX_REGION_WORDS, len(words) - 1), 0, -1):
@@ -445,11 +460,13 @@ def _city_place(text: str) -> Place:
     city, region = _split_region(text)
     name = normalize_city(city)
     if not name:
-        raise InvalidPlace('Enter a city with its state or province, as in "Boston, MA".')
+        raise InvalidPlace(_('Enter a city with its state or province, as in "Boston, MA".'))
     if region is not None:
         found = index.cities.get((name, region))
         if found is None:
-            raise UnknownPlace(f"No such city: {city}, {region}{_elsewhere(name, region)}")
+            raise UnknownPlace(
+                _elsewhere(_("No such city: %(city)s, %(region)s") % {"city": city, "region": region}, name)
+            )
         return found.place
     candidates = index.by_name.get(name, [])
     primary = [candidate for candidate in candidates if not candidate.alias]
@@ -457,19 +474,27 @@ def _city_place(text: str) -> Place:
         return (primary or candidates)[0].place
     if not candidates:
         raise UnknownPlace(
-            f"No such place: {city}. Enter a ZIP code (02108), a postal code (T2P 1J9) or a city with its state "
-            'or province ("Boston, MA").'
+            _(
+                "No such place: %(city)s. Enter a ZIP code (02108), a postal code (T2P 1J9) or a city with its state "
+                'or province ("Boston, MA").'
+            )
+            % {"city": city}
         )
     likeliest = [candidate.place for candidate in candidates[:MAX_AMBIGUOUS_LISTED]]
     listed = ", ".join(place.label for place in likeliest)
     more = " ..." if len(candidates) > MAX_AMBIGUOUS_LISTED else ""
-    raise AmbiguousPlace(f"{city}: did you mean {listed}{more}? Add the state or province.", likeliest)
+    raise AmbiguousPlace(
+        _("%(city)s: did you mean %(places)s? Add the state or province.") % {"city": city, "places": listed + more},
+        likeliest,
+    )
 
 
-def _elsewhere(name: str, region: str) -> str:
-    """ " (there is one in ...)" when a city of that name is elsewhere."""
+def _elsewhere(message: str, name: str) -> str:
+    """`message` with "Did you mean ...?" when a city of that name is elsewhere."""
     others = [city.place.label for city in place_index().by_name.get(name, [])[:3]]
-    return f". Did you mean {', '.join(others)}?" if others else "."
+    if not others:
+        return _("%(message)s.") % {"message": message}
+    return _("%(message)s. Did you mean %(places)s?") % {"message": message, "places": ", ".join(others)}
 
 
 CANADIAN_REGIONS = frozenset(CA_PROVINCES.values())
@@ -489,9 +514,9 @@ def resolve_place(text: str) -> Place:
     form, or a city (with its state or province as code or name, or alone when only one place has its name)."""
     query = fold(text)
     if not query:
-        raise InvalidPlace("Enter a ZIP code, a city or a location.")
+        raise InvalidPlace(_("Enter a ZIP code, a city or a location."))
     if len(query) > MAX_PLACE_LENGTH:
-        raise InvalidPlace(f"Enter at most {MAX_PLACE_LENGTH} characters.")
+        raise InvalidPlace(_("Enter at most %(count)s characters.") % {"count": MAX_PLACE_LENGTH})
     query = COUNTRY_SUFFIX.sub("", query).strip(" ,") or query
     if (place := _postal_code_place(query)) is not None:
         return place
@@ -502,8 +527,10 @@ def resolve_place(text: str) -> Place:
         return _postal_code_place(match["code"]) or _city_place(query[: match.start()])
     if re.search(r"[a-z]", query, re.IGNORECASE) is None:
         raise InvalidPlace(
-            'Enter a ZIP code (02108), a Canadian postal code (T2P 1J9), a city ("Boston, MA") '
-            'or coordinates ("42.36,-71.06").'
+            _(
+                'Enter a ZIP code (02108), a Canadian postal code (T2P 1J9), a city ("Boston, MA") '
+                'or coordinates ("42.36,-71.06").'
+            )
         )
     return _city_place(query)
 
@@ -536,7 +563,7 @@ def _city_suggestions(name: str, region: str | None, limit: int) -> tuple[Place,
         if region is None or candidate.place.label.endswith(f", {region}")
     )
     unique: dict[str, Place] = {}
-    for *_, place in ranked:
+    for *_ranks, place in ranked:
         unique.setdefault(place.label, place)
     return tuple(unique.values())[:limit]
 
