@@ -9,6 +9,9 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -26,16 +29,23 @@ class AsciiFloatField(forms.FloatField):
 
     def to_python(self, value):
         if isinstance(value, str) and not value.strip().isascii():
-            raise forms.ValidationError("Enter a number using the digits 0-9.", code="invalid")
+            raise forms.ValidationError(gettext("Enter a number using the digits 0-9."), code="invalid")
         return super().to_python(value)
 
 
-UNIT_BY_COUNTRY = "miles (km in Canada)"  # the unit select's first choice, sent empty: see unit_for
+UNIT_BY_COUNTRY = _("miles (km in Canada)")  # the unit select's first choice, sent empty: see unit_for
 
 
 def unit_for(place: Place | None) -> Unit:
     """The unit a patient who did not choose one reads distances in: kilometres in Canada, miles elsewhere."""
     return Unit.KILOMETRES if place is not None and country_of(place) == Location.Country.CA else Unit.MILES
+
+
+def _radius_help_text() -> str:
+    return _("How far you will travel (default %(radius)s).") % {"radius": DEFAULT_RADIUS}
+
+
+_radius_help = lazy(_radius_help_text, str)
 
 
 class SearchForm(forms.Form):
@@ -47,7 +57,7 @@ class SearchForm(forms.Form):
     def clean_page(self) -> int:
         page = (self.cleaned_data.get("page") or "1").strip()
         if not (page.isascii() and page.isdigit()) or int(page) < 1:
-            raise forms.ValidationError("Enter a whole page number of 1 or more, using the digits 0-9.")
+            raise forms.ValidationError(gettext("Enter a whole page number of 1 or more, using the digits 0-9."))
         return int(page)
 
     def clean_near(self) -> Place | None:
@@ -73,9 +83,12 @@ class SearchForm(forms.Form):
         if radius is None:
             cleaned["radius"] = float(DEFAULT_RADIUS)
         elif radius <= 0:
-            self.add_error("radius", "Enter a radius greater than 0.")
+            self.add_error("radius", gettext("Enter a radius greater than 0."))
         elif radius > MAX_RADIUS[unit]:
-            self.add_error("radius", f"Enter a radius of at most {MAX_RADIUS[unit]} {unit}.")
+            self.add_error(
+                "radius",
+                gettext("Enter a radius of at most %(radius)s %(unit)s.") % {"radius": MAX_RADIUS[unit], "unit": unit},
+            )
         return cleaned
 
 
@@ -128,7 +141,7 @@ class YesNoField(forms.NullBooleanField):
             return True
         if word in ("false", "0", "no", "off"):
             return False
-        raise forms.ValidationError("Enter true or false.", code="invalid")
+        raise forms.ValidationError(gettext("Enter true or false."), code="invalid")
 
     def validate(self, value: bool | None) -> None:
         pass
@@ -141,37 +154,39 @@ class YesNoFilter(django_filters.Filter):
 
 class PractitionerSearch(django_filters.FilterSet):
     near = django_filters.CharFilter(
-        label="ZIP code, postal code or city",
+        label=_("ZIP code, postal code or city"),
         max_length=MAX_PLACE_LENGTH,
-        help_text='A US ZIP code, a Canadian postal code, "City, ST" or "latitude,longitude".',
+        help_text=_('A US ZIP code, a Canadian postal code, "City, ST" or "latitude,longitude".'),
     )
-    radius = FloatFilter(label="Distance", help_text=f"How far you will travel (default {DEFAULT_RADIUS}).")
+    radius = FloatFilter(label=_("Distance"), help_text=_radius_help())
     unit = django_filters.ChoiceFilter(
-        label="Unit",
+        label=_("Unit"),
         choices=Unit.choices,
         empty_label=UNIT_BY_COUNTRY,
-        error_messages={"invalid_choice": "Choose mi (miles) or km (kilometres)."},
+        error_messages={"invalid_choice": _("Choose mi (miles) or km (kilometres).")},
     )
     technique = TechniqueFilter(
-        label="Techniques",
+        label=_("Techniques"),
         choices=[],  # the techniques given to __init__
         widget=forms.CheckboxSelectMultiple,
-        help_text="Practitioners offering any of the chosen techniques.",
-        error_messages={"invalid_choice": "Unknown technique: %(value)s"},
+        help_text=_("Practitioners offering any of the chosen techniques."),
+        error_messages={"invalid_choice": _("Unknown technique: %(value)s")},
     )
 
-    accepting_new_patients = YesNoFilter(label="Accepting new patients only")
+    accepting_new_patients = YesNoFilter(label=_("Accepting new patients only"))
     verified = YesNoFilter(
-        label="Verified training only",
-        help_text="Practitioners whose training in a chosen technique (in any, if none is chosen) a moderator "
-        "has checked against their certificate.",
+        label=_("Verified training only"),
+        help_text=_(
+            "Practitioners whose training in a chosen technique (in any, if none is chosen) a moderator "
+            "has checked against their certificate."
+        ),
     )
 
     language = django_filters.ChoiceFilter(
-        label="Language spoken",
-        choices=language_choices_common_first(),
-        empty_label="Any language",
-        error_messages={"invalid_choice": "Unknown language: %(value)s. Give a two-letter ISO 639-1 code, e.g. es."},
+        label=_("Language spoken"),
+        choices=language_choices_common_first(),  # named again in the request's language by __init__
+        empty_label=_("Any language"),
+        error_messages={"invalid_choice": _("Unknown language: %(value)s. Give a two-letter ISO 639-1 code, e.g. es.")},
     )
 
     class Meta:
@@ -186,6 +201,7 @@ class PractitionerSearch(django_filters.FilterSet):
         super().__init__(language_lowered(current_slugs(data, techniques)), queryset=Practitioner.objects.none())
         self.techniques_by_slug = {technique.slug: technique for technique in techniques}
         self.filters["technique"].extra["choices"] = [(technique.slug, technique.name) for technique in techniques]
+        self.filters["language"].extra["choices"] = language_choices_common_first()
 
     @cached_property
     def search(self) -> Search:

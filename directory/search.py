@@ -8,8 +8,10 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils import formats
+
 from directory.geo import Place, Unit, to_km
-from directory.languages import LANGUAGE_NAMES
+from directory.languages import language_name
 from directory.models import Practitioner, PractitionerQuerySet, Technique
 
 DEFAULT_RADIUS = 25
@@ -34,6 +36,12 @@ class Count:
     def __str__(self) -> str:
         return f"{self.value:,}+" if self.capped else f"{self.value:,}"
 
+    @property
+    def shown(self) -> str:
+        """As a page in the active language writes it: "1,000+", "1 000+" in French."""
+        number = formats.number_format(self.value, force_grouping=True)
+        return f"{number}+" if self.capped else number
+
 
 @dataclass(eq=False)
 class Search:
@@ -47,7 +55,8 @@ class Search:
 
     @property
     def language_name(self) -> str:
-        return LANGUAGE_NAMES.get(self.language, "")
+        """The language's name in the active language ("" for any)."""
+        return language_name(self.language)
 
     @property
     def radius_km(self) -> float:

@@ -2,9 +2,11 @@ import json
 from collections.abc import Iterable
 
 from django import template
+from django.utils import formats
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from directory.api.renderers import without_markup
 from directory.geo import Place, to_unit
@@ -32,6 +34,32 @@ def one_line(bio: str) -> str:
 def in_unit(kilometres: float | None, unit: str) -> float | None:
     """A distance in km shown in the patient's unit (mi or km)."""
     return None if kilometres is None else to_unit(kilometres, unit)
+
+
+@register.filter
+def number_shown(value: float | str | None) -> str:
+    """A number as the page's language writes it, with no needless decimals: 25, 2.25 ("2,25" in French)."""
+    if value in (None, ""):
+        return ""
+    number = float(value)
+    return formats.number_format(int(number) if number.is_integer() else number)
+
+
+@register.filter
+def radius_shown(search: object) -> str:
+    """The radius as the patient gave it (2.25 stays 2.25, 25.0 is 25), in the page's language."""
+    return number_shown(search.radius)
+
+
+@register.filter
+def either(items: Iterable[object]) -> str:
+    """Names joined with "or": "NUCCA or Blair or QSM3"."""
+    names = [str(item) for item in items]
+    joined = names[0] if names else ""
+    for name in names[1:]:
+        # Translators: between the names of techniques a search asks for: "NUCCA or Blair".
+        joined = gettext("%(first)s or %(second)s") % {"first": joined, "second": name}
+    return joined
 
 
 @register.filter

@@ -3,6 +3,17 @@
 (function () {
   "use strict";
 
+  /* Words the page wrote in its own language (data-* attributes on the element with `id`), English without them;
+     "{name}" in them is filled from `values`. */
+  function words(id, name, english, values) {
+    var element = document.getElementById(id);
+    var text = (element && element.getAttribute("data-" + name)) || english;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(values[key]);
+    });
+    return text;
+  }
+
   function readJSON(id) {
     var element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
@@ -59,7 +70,7 @@
       if (data.origin) {
         var origin = [data.origin.latitude, data.origin.longitude];
         var circle = window.L.circleMarker(origin, { radius: 8, color: "#a4161a", weight: 3, fillOpacity: 0.6 })
-          .bindTooltip("Your search: " + data.origin.label);
+          .bindTooltip(words("map-panel", "your-search", "Your search: {place}", { place: data.origin.label }));
         // Drawn once the map has a view ("add"): a hover hint, not a Tab stop; the heading names the place.
         circle.on("add", function () { unfocusable(circle); }).addTo(markerLayer);
         bounds.push(origin);
@@ -200,7 +211,7 @@
     var status = document.getElementById("location-status");
     locate.hidden = false;
     locate.addEventListener("click", function () {
-      status.textContent = "Finding your location…";
+      status.textContent = words("search-form", "finding-location", "Finding your location…");
       navigator.geolocation.getCurrentPosition(
         function (position) {
           form.elements.near.value =
@@ -210,8 +221,10 @@
         },
         function (error) {
           status.textContent = error.code === 1
-            ? "Your browser did not allow us to use your location. Type a ZIP code, postal code or city instead."
-            : "Your location could not be found. Type a ZIP code, postal code or city instead.";
+            ? words("search-form", "location-refused",
+              "Your browser did not allow us to use your location. Type a ZIP code, postal code or city instead.")
+            : words("search-form", "location-unknown",
+              "Your location could not be found. Type a ZIP code, postal code or city instead.");
           form.elements.near.focus();
         },
         { timeout: 15000, maximumAge: 600000 }
@@ -232,7 +245,7 @@
     listbox.id = input.id + "-suggestions";
     listbox.className = "suggestions";
     listbox.setAttribute("role", "listbox");
-    listbox.setAttribute("aria-label", "Suggested places");
+    listbox.setAttribute("aria-label", words("search-form", "suggestions-label", "Suggested places"));
     listbox.hidden = true;
     input.parentNode.insertBefore(listbox, input.nextSibling);
     var count = document.createElement("p");
@@ -299,13 +312,15 @@
       active = -1;
       if (options.length === 0) {
         close();
-        count.textContent = "No suggestions.";
+        count.textContent = words("search-form", "no-suggestions", "No suggestions.");
         return;
       }
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      count.textContent = options.length + " suggestion" + (options.length === 1 ? "" : "s") +
-        ": use the up and down arrows to choose one.";
+      count.textContent = options.length === 1
+        ? words("search-form", "one-suggestion", "1 suggestion: use the up and down arrows to choose one.")
+        : words("search-form", "suggestions", "{count} suggestions: use the up and down arrows to choose one.",
+          { count: options.length.toLocaleString(document.documentElement.lang || undefined) });
     }
 
     function ask() {
