@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import router
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory.geo import Place
 from directory.models import PublicVersion, Technique
@@ -52,7 +52,7 @@ def public_version_bump() -> None:
 def techniques_at(version: int) -> list[Technique]:
     """Every technique, by name, with its former slugs, as of `version` (the search form's choices, without a
     query per search)."""
-    key = f"techniques:{version}"
+    key = f"techniques:{version}:{translation.get_language()}"  # ordered by the language's names
     techniques = cache.get(key)
     if techniques is None:
         techniques = list(Technique.objects.order_by("name").prefetch_related("former_slugs"))
@@ -62,9 +62,11 @@ def techniques_at(version: int) -> list[Technique]:
 
 def _cache_key(version: int, kind: str, key: str) -> str:
     # Today's date is part of the key: a training verification lapses at the start of a day, with no write, and
-    # an answer made the day before must not show its badge.
+    # an answer made the day before must not show its badge. So is the language: an answer is written in one.
     today = timezone.localdate().isoformat()
-    return "answer:" + hashlib.blake2b(f"{version}|{today}|{kind}|{key}".encode(), digest_size=16).hexdigest()
+    language = translation.get_language()
+    text = f"{version}|{today}|{language}|{kind}|{key}"
+    return "answer:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def cached_answer(version: int, kind: str, key: str) -> Answer | None:

@@ -4,7 +4,16 @@ from django.urls import reverse
 from directory.models import Practitioner, Technique
 
 
-class PageSitemap(Sitemap):
+class InEveryLanguage(Sitemap):
+    """Each page once per language (/, /es/, /fr-ca/), each entry with its alternates in the others (hreflang) and
+    the English as x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(InEveryLanguage):
     changefreq = "weekly"
     priority = 1.0
 
@@ -16,7 +25,7 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class PractitionerSitemap(Sitemap):
+class PractitionerSitemap(InEveryLanguage):
     changefreq = "weekly"
     priority = 0.8
     limit = 5000
@@ -28,7 +37,7 @@ class PractitionerSitemap(Sitemap):
         return practitioner.updated_at
 
 
-class TechniqueSitemap(Sitemap):
+class TechniqueSitemap(InEveryLanguage):
     changefreq = "monthly"
     priority = 0.6
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.cache import cache
@@ -19,6 +20,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.crypto import get_random_string
 from django.utils.html import format_html, format_html_join
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import build_localized_fieldname
 
 from directory.admin import ChangesWhatPatientsSee, LocationAdminForm, PractitionerAdmin
 from directory.importing import csv_rows, practitioners_validate
@@ -623,10 +626,17 @@ class AuditEntryAdmin(ViewOnly):
         return changes_table(entry.changes)
 
 
+TRANSLATED_TECHNIQUE_FIELDS = [
+    build_localized_fieldname(field, code) for field in ("name", "description") for code, _ in settings.LANGUAGES
+]
+
+
 class TechniqueForm(forms.ModelForm):
     class Meta:
         model = Technique
-        fields = ["name", "slug", "description"]
+        # With each name and description in every language (name_en, name_es, name_fr_ca, ...): TechniqueAdmin
+        # is a modeltranslation TranslationAdmin, which shows one field per language.
+        fields = [*TRANSLATED_TECHNIQUE_FIELDS, "slug"]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -645,12 +655,13 @@ def _proposed_by_a_pending_edit(technique: Technique) -> bool:
 
 
 @admin.register(Technique)
-class TechniqueAdmin(ChangesWhatPatientsSee):
-    """Add, rename and describe techniques. A renamed slug keeps working (old links answer 301)."""
+class TechniqueAdmin(TranslationAdmin, ChangesWhatPatientsSee):
+    """Add, rename and describe techniques, in each of the site's languages (an empty translation reads as the
+    English). A renamed slug keeps working (old links answer 301)."""
 
     form = TechniqueForm
     list_display = ["name", "slug", "former"]
-    prepopulated_fields = {"slug": ["name"]}
+    prepopulated_fields = {"slug": ["name_en"]}
     readonly_fields = ["former"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Technique]:
@@ -666,7 +677,7 @@ class TechniqueAdmin(ChangesWhatPatientsSee):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Technique, form, change: bool) -> None:
-        before = {name: str(form.initial.get(name, "")) for name in TechniqueForm.Meta.fields} if change else {}
+        before = {name: str(form.initial.get(name) or "") for name in TechniqueForm.Meta.fields} if change else {}
         services.technique_save(technique=obj, moderator=request.user, before=before)
 
 

@@ -270,7 +270,7 @@ def technique_save(*, technique: Technique, moderator: AbstractBaseUser, before:
         FormerSlug.objects.filter(slug=technique.slug).delete()  # its own former slug, taken back
         if before.get("slug") and before["slug"] != technique.slug:
             FormerSlug.objects.get_or_create(slug=before["slug"], defaults={"technique": technique})
-        changes = [[name, value, getattr(technique, name)] for name, value in before.items()]
+        changes = [[name, value, getattr(technique, name) or ""] for name, value in before.items()]
         changes = [change for change in changes if change[1] != change[2]]
         public_version_bump()
         audit_record(

@@ -87,7 +87,7 @@ def test_an_admin_edit_and_a_technique_rename_are_seen_by_the_very_next_search(c
     admin.force_login(moderator)
     response = admin.post(
         reverse("admin:directory_technique_change", args=[nucca.pk]),
-        {"name": "NUCCA (renamed)", "slug": "nucca", "description": nucca.description},
+        {"name_en": "NUCCA (renamed)", "slug": "nucca", "description_en": nucca.description},
     )
     assert response.status_code == 302
     assert "NUCCA (renamed)" in page_text(client, technique="nucca")
@@ -132,7 +132,7 @@ def test_a_technique_added_in_the_admin_can_be_searched_at_once(client, moderato
     assert client.get(API, {"technique": "newer"}).status_code == 400  # and the list of techniques is cached
     admin = Client()
     admin.force_login(moderator)
-    admin.post(reverse("admin:directory_technique_add"), {"name": "Newer", "slug": "newer", "description": ""})
+    admin.post(reverse("admin:directory_technique_add"), {"name_en": "Newer", "slug": "newer", "description_en": ""})
     assert client.get(API, {"technique": "newer"}).status_code == 200
 
 

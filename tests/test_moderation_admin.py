@@ -281,13 +281,13 @@ def test_a_report_is_resolved_with_a_note_which_the_owner_and_reporter_receive(a
 
 def test_renaming_a_technique_keeps_its_old_slug_and_is_audited(admin_client_, nucca):
     url = reverse("admin:directory_technique_change", args=[nucca.pk])
-    response = admin_client_.post(url, {"name": "NUCCA", "slug": "nucca-method", "description": "Renamed."})
+    response = admin_client_.post(url, {"name_en": "NUCCA", "slug": "nucca-method", "description_en": "Renamed."})
     assert response.status_code == 302
     assert FormerSlug.objects.get().slug == "nucca" and Technique.objects.get(pk=nucca.pk).slug == "nucca-method"
     assert ["slug", "nucca", "nucca-method"] in AuditEntry.objects.get().changes
-    taken = admin_client_.post(reverse("admin:directory_technique_add"), {"name": "New", "slug": "nucca"})
+    taken = admin_client_.post(reverse("admin:directory_technique_add"), {"name_en": "New", "slug": "nucca"})
     assert "was the slug of NUCCA before a rename" in taken.content.decode()
-    back = admin_client_.post(url, {"name": "NUCCA", "slug": "nucca", "description": ""})
+    back = admin_client_.post(url, {"name_en": "NUCCA", "slug": "nucca", "description_en": ""})
     assert back.status_code == 302 and FormerSlug.objects.get().slug == "nucca-method"
 
 

@@ -16,6 +16,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, which it extends
     "moderation.apps.DeskAdminConfig",  # django.contrib.admin with the moderation desk as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "directory.context_processors.site",
+                "directory.context_processors.languages",
             ],
         },
     },
