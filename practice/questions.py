@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -33,7 +33,7 @@ from directory.answers import public_version_bump
 from directory.forms import cleaned_phone
 from directory.models import Practitioner
 from practice.models import BlockedSender, PatientMessage
-from practice.notifications import absolute_url
+from practice.notifications import absolute_url, owner_language
 from practice.views import owned_listing
 
 MAX_MESSAGE_CHARS = PatientMessage._meta.get_field("body").max_length
@@ -152,35 +152,44 @@ def spam_link_read(token: str) -> dict:
     return content
 
 
-def _mail(*, template: str, context: dict, to: str, reply_to: str | None = None) -> EmailMessage:
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"practice/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"practice/email/{template}.txt", context)
+def _mail(*, template: str, context: dict, to: str, language: str, reply_to: str | None = None) -> EmailMessage:
+    """One e-mail rendered in `language`; the links the caller adds in `context` must be made in it too."""
+    with translation.override(language):
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"practice/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"practice/email/{template}.txt", context)
     return EmailMessage(subject, body, None, [to], reply_to=[reply_to] if reply_to else None)
 
 
-def _relay(message: PatientMessage) -> list[EmailMessage]:
-    """The practitioner's e-mail (Reply-To the patient) and the patient's copy (the practitioner's address in
-    neither the copy nor anything the patient sees)."""
+def _relay(message: PatientMessage, patient_language: str) -> list[EmailMessage]:
+    """The practitioner's e-mail (Reply-To the patient), in the language of the listing's owner, and the patient's
+    copy, in `patient_language` (the one they asked in); the practitioner's address in neither the copy nor
+    anything the patient sees."""
     practitioner = message.practitioner
-    context = {
-        "message": message,
-        "practitioner": practitioner,
-        "profile_url": absolute_url(practitioner.get_absolute_url()),
-        "spam_url": spam_link(message),
-        "settings_url": absolute_url(reverse("practice:question_settings", kwargs={"pk": practitioner.pk})),
-        "kept_days": KEPT_DAYS,
-    }
-    return [
-        _mail(template="question", context=context, to=practitioner.email, reply_to=message.sender_email),
-        _mail(template="question_copy", context=context, to=message.sender_email),
-    ]
+    common = {"message": message, "practitioner": practitioner, "kept_days": KEPT_DAYS}
+    practitioner_language = owner_language(practitioner)
+    with translation.override(practitioner_language):
+        to_practitioner = {
+            **common,
+            "profile_url": absolute_url(practitioner.get_absolute_url()),
+            "spam_url": spam_link(message),
+            "settings_url": absolute_url(reverse("practice:question_settings", kwargs={"pk": practitioner.pk})),
+        }
+    with translation.override(patient_language):
+        to_patient = {**common, "profile_url": absolute_url(practitioner.get_absolute_url())}
+    to_them = _mail(template="question", context=to_practitioner, to=practitioner.email,
+                    language=practitioner_language, reply_to=message.sender_email)  # fmt: skip
+    copy = _mail(template="question_copy", context=to_patient, to=message.sender_email, language=patient_language)
+    return [to_them, copy]
 
 
 def question_send(*, practitioner: Practitioner, name: str, email: str, phone: str, contact_time: str,
-                  body: str) -> PatientMessage:  # fmt: skip
-    """Keeps the message and, once that commits, e-mails it to the listing's address and a copy to its sender.
-    A sender the listing's owner blocked is kept as undelivered and sent nothing: they see the same thanks."""
+                  body: str, language: str | None = None) -> PatientMessage:  # fmt: skip
+    """Keeps the message and, once that commits, e-mails it to the listing's address and a copy to its sender,
+    the copy in `language` (the one the patient asked in: the current language when none is given; it is not
+    stored). A sender the listing's owner blocked is kept as undelivered and sent nothing: they see the same
+    thanks."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
     key = sender_key(email)
     with transaction.atomic():
         blocked = BlockedSender.objects.filter(practitioner=practitioner, sender_key=key).exists()
@@ -189,7 +198,7 @@ def question_send(*, practitioner: Practitioner, name: str, email: str, phone: s
             contact_time=contact_time, body=body, sender_key=key, delivered=not blocked,
         )  # fmt: skip
         if not blocked:
-            mails = _relay(message)
+            mails = _relay(message, language)
             # robust: a mail server that is down is logged; the patient is not shown an error for a kept message.
             transaction.on_commit(lambda: [mail.send() for mail in mails], robust=True)
     return message
@@ -271,7 +280,7 @@ def ask(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     data = form.cleaned_data
     question_send(
         practitioner=practitioner, name=data["name"], email=data["email"], phone=data["phone"],
-        contact_time=data["contact_time"], body=data["message"],
+        contact_time=data["contact_time"], body=data["message"], language=translation.get_language(),
     )  # fmt: skip
     return sent
 

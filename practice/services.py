@@ -10,14 +10,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from directory.answers import public_version_bump
 from directory.models import Location, Photo, Practitioner, Training
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs, listing_version
 from practice.models import Claim, OnClosing, Revision
-from practice.notifications import absolute_url, email_send, owner_notify
+from practice.notifications import email_send, owner_notify
 from practice.signals import account_closing, revisions_withdrawn
 from practice.uploads import EncodedImage, Evidence
 
@@ -248,7 +247,8 @@ def _claim_refuse(claim: Claim, moderator: AbstractBaseUser | None, reason: str)
     """Decides a pending claim as rejected and tells the claimant why."""
     claim = _decide(claim, moderator, Claim.Status.REJECTED, reason)
     email_send(to=claim.claimant.email, template="claim_rejected",
-               context={"practitioner": claim.practitioner, "reason": reason})  # fmt: skip
+               context={"practitioner": claim.practitioner, "reason": reason},
+               language=claim.claimant.language)  # fmt: skip
     return claim
 
 
@@ -297,6 +297,7 @@ def account_close(*, user: AbstractBaseUser, listings: str) -> list[Practitioner
             to=user.email,
             template="account_closed",
             context={"listings": owned, "unpublished": listings == OnClosing.UNPUBLISH},
+            language=user.language,
         )
         user.delete()
     return owned
@@ -376,10 +377,6 @@ def training_remove(*, training: Training) -> None:
         _file_delete_on_commit(locked.evidence.name)
 
 
-def _training_url(practitioner: Practitioner) -> str:
-    return absolute_url(reverse("practice:training", kwargs={"pk": practitioner.pk}))
-
-
 def _training_decide(training: Training, moderator: AbstractBaseUser | None, **fields: object) -> Training:
     locked = Training.objects.select_for_update().get(pk=training.pk)
     if locked.status != Training.Status.PENDING:
@@ -401,8 +398,7 @@ def training_verify(*, training: Training, moderator: AbstractBaseUser, until: d
             verified_until=until, reason="",
         )  # fmt: skip
         public_version_bump()
-        owner_notify(practitioner=practitioner, template="training_verified", training=training,
-                     training_url=_training_url(practitioner))  # fmt: skip
+        owner_notify(practitioner=practitioner, template="training_verified", training=training)
     return training
 
 
@@ -411,8 +407,7 @@ def training_reject(*, training: Training, moderator: AbstractBaseUser, reason: 
     with transaction.atomic():
         practitioner = _locked(training.practitioner)
         training = _training_decide(training, moderator, status=Training.Status.REJECTED, reason=reason)
-        owner_notify(practitioner=practitioner, template="training_rejected", training=training, reason=reason,
-                     training_url=_training_url(practitioner))  # fmt: skip
+        owner_notify(practitioner=practitioner, template="training_rejected", training=training, reason=reason)
     return training
 
 
@@ -521,10 +516,6 @@ def photo_remove(*, photo: Photo) -> None:
         _photo_files_delete_on_commit(locked.file_names)
 
 
-def _photos_url(practitioner: Practitioner) -> str:
-    return absolute_url(reverse("practice:photos", kwargs={"pk": practitioner.pk}))
-
-
 def _photo_decide(photo: Photo, moderator: AbstractBaseUser | None, status: str, reason: str = "") -> Photo:
     # Only the photo's row is locked: its location (for the e-mail) is an outer join PostgreSQL cannot lock.
     locked = Photo.objects.select_for_update(of=("self",)).select_related("location").get(pk=photo.pk)
@@ -547,8 +538,7 @@ def photo_approve(*, photo: Photo, moderator: AbstractBaseUser) -> Photo:
         approved = _photo_decide(photo, moderator, Photo.Status.APPROVED)
         public_version_bump()
         owner_notify(practitioner=practitioner, template="photo_approved", photo=approved,
-                     listing_published=practitioner.status == Practitioner.Status.PUBLISHED,
-                     photos_url=_photos_url(practitioner))  # fmt: skip
+                     listing_published=practitioner.status == Practitioner.Status.PUBLISHED)  # fmt: skip
     return approved
 
 
@@ -557,8 +547,7 @@ def photo_reject(*, photo: Photo, moderator: AbstractBaseUser, reason: str) -> P
     with transaction.atomic():
         practitioner = _locked(photo.practitioner)
         rejected = _photo_decide(photo, moderator, Photo.Status.REJECTED, reason)
-        owner_notify(practitioner=practitioner, template="photo_rejected", photo=rejected, reason=reason,
-                     photos_url=_photos_url(practitioner))  # fmt: skip
+        owner_notify(practitioner=practitioner, template="photo_rejected", photo=rejected, reason=reason)
     return rejected
 
 
