@@ -1,5 +1,6 @@
 /* The listing form's maps: one draggable pin per location, kept in step with its Latitude and Longitude fields.
-   Without this file (or without Leaflet) the fields alone place the pin. */
+   Without this file (or without Leaflet) the fields alone place the pin. The words it shows come from the page,
+   translated, in the .pin element's data-marker-title, data-marker-alt and data-moved attributes. */
 (function () {
   "use strict";
   var STEP_DEGREES = 0.0001; // an arrow key moves the focused pin about 11 m
@@ -27,13 +28,20 @@
       window.L.tileLayer(tileLayer.url, { attribution: tileLayer.attribution, maxZoom: 19 }).addTo(map);
     }
     var marker = window.L.marker([latitude, longitude], {
-      draggable: true, keyboard: true, title: "Clinic pin: drag it, or use the arrow keys", alt: "Clinic pin"
+      draggable: true, keyboard: true, title: pin.dataset.markerTitle, alt: pin.dataset.markerAlt
     }).addTo(map);
+    // The page's language formats the numbers the status says; the fields keep the dot the form reads.
+    var degrees = new Intl.NumberFormat(document.documentElement.lang || "en", {
+      minimumFractionDigits: 6, maximumFractionDigits: 6, useGrouping: false
+    });
 
     function record(point) {
       latitudeInput.value = point.lat.toFixed(6);
       longitudeInput.value = point.lng.toFixed(6);
-      status.textContent = "Pin moved to " + latitudeInput.value + ", " + longitudeInput.value + ". Save to keep it.";
+      // The page's words (data-moved, translated there), with {latitude} and {longitude} in them.
+      status.textContent = pin.dataset.moved
+        .replace("{latitude}", degrees.format(point.lat))
+        .replace("{longitude}", degrees.format(point.lng));
     }
 
     marker.on("dragend", function () {
