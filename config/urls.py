@@ -30,6 +30,7 @@ urlpatterns = [
 # (admin/) and the API stay unprefixed: the desk is English, the API language-neutral (technique names follow
 # Accept-Language, directory.middleware.LanguageMiddleware).
 urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("practice.urls")),
     path("", include("moderation.urls")),
