@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format serve bench bench-search bench-http bench-import bench-request bench-places load clean backup restore verify-backup bench-nppes
+.PHONY: run test install lint format messages serve bench bench-search bench-http bench-import bench-request bench-places load clean backup restore verify-backup bench-nppes
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
 $(VENV)/.installed: requirements.txt
@@ -32,6 +32,14 @@ test: install lint
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The Spanish and Canadian French catalogues: collect every marked string into locale/*/django.po (translate the
+# new ones there: tests/test_catalogues.py fails on any left untranslated or fuzzy), then compile the .mo files
+# that are committed beside them. Needs GNU gettext (Debian: apt-get install gettext).
+MESSAGES_SOURCES := accounts config directory moderation practice templates
+messages:
+	$(PY) manage.py makemessages --locale es --locale fr_CA --no-location --no-obsolete --extension html,txt,py $(foreach d,$(filter-out $(MESSAGES_SOURCES),$(patsubst %/,%,$(sort $(dir $(wildcard */))))),--ignore '$(d)/*')
+	$(PY) manage.py compilemessages --locale es --locale fr_CA --ignore '.venv/*'
 
 format: install
 	$(VENV)/bin/ruff check --fix .
