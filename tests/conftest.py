@@ -31,6 +31,7 @@ def migrations_data(transactional_db) -> None:
 
     importlib.import_module("directory.migrations.0002_seed_techniques").seed_techniques(apps, None)
     importlib.import_module("directory.migrations.0004_public_version").create_the_row(apps, None)
+    importlib.import_module("directory.migrations.0014_technique_translations").translations_fill(apps, None)
     moderators = importlib.import_module("moderation.migrations.0002_moderators_group")
     group, _ = Group.objects.get_or_create(name=moderators.MODERATORS)
     for app_label, codenames in moderators.PERMISSIONS.items():
