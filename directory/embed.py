@@ -20,8 +20,11 @@ from django.db.models import TextChoices
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats, translation
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -35,8 +38,8 @@ PRESETS = ("near", "radius", "unit", "technique")  # the search parameters a box
 BOX_SECONDS = 300  # how long a box may be cached: it changes only when techniques do
 SCRIPT_SECONDS = 3600
 THEME_SECONDS = 86_400  # a theme is wholly its URL's
-HEADLINE = "Find an Upper Cervical Chiropractor"
-CALL_TO_ACTION = "Start Your Search Now"
+HEADLINE = _("Find an Upper Cervical Chiropractor")
+CALL_TO_ACTION = _("Start Your Search Now")
 MIN_CONTRAST = 4.5  # WCAG AA for the button's text on its colour
 HEX_COLOUR = re.compile(r"#?([0-9a-f]{6}|[0-9a-f]{3})", re.IGNORECASE)
 
@@ -93,7 +96,7 @@ def preset_search(data: QueryDict) -> PractitionerSearch:
     for name in PRESETS:
         presets.setlist(name, data.getlist(name)[:20])
     techniques = techniques_at(public_version())
-    for _ in PRESETS:  # each round drops at least one refused parameter
+    for _round in PRESETS:  # each round drops at least one refused parameter
         filters = PractitionerSearch(presets, techniques=techniques)
         if filters.is_valid():
             return filters
@@ -162,8 +165,8 @@ def embed_theme(request: HttpRequest) -> HttpResponse:
 
 
 class Variant(TextChoices):
-    BOX = "box", "A search box: place, distance and technique, in a frame sized to fit"
-    BUTTON = "button", "A button: a plain link to the search, no script and no frame"
+    BOX = "box", _("A search box: place, distance and technique, in a frame sized to fit")
+    BUTTON = "button", _("A button: a plain link to the search, no script and no frame")
 
 
 # The button's look, inline so that the snippet is one self-contained link whatever the site's stylesheet.
@@ -177,17 +180,17 @@ class EmbedOptions(forms.Form):
     """What a site owner chooses for their snippet; the place and technique are checked as the search checks them."""
 
     variant = forms.ChoiceField(
-        label="What to put on your site", choices=Variant.choices, initial=Variant.BOX, widget=forms.RadioSelect
+        label=_("What to put on your site"), choices=Variant.choices, initial=Variant.BOX, widget=forms.RadioSelect
     )
-    technique = forms.ChoiceField(label="Technique chosen at first", required=False)
+    technique = forms.ChoiceField(label=_("Technique chosen at first"), required=False)
     near = forms.CharField(
-        label="Place filled in at first (optional)",
+        label=_("Place filled in at first (optional)"),
         required=False,
         max_length=MAX_PLACE_LENGTH,
-        help_text='Your clinic\'s ZIP code, postal code or "City, ST"; patients can change it.',
+        help_text=_('Your clinic\'s ZIP code, postal code or "City, ST"; patients can change it.'),
     )
-    accent = forms.CharField(label="Button colour", widget=forms.TextInput(attrs={"type": "color"}))
-    accent_text = forms.CharField(label="Button text colour", widget=forms.TextInput(attrs={"type": "color"}))
+    accent = forms.CharField(label=_("Button colour"), widget=forms.TextInput(attrs={"type": "color"}))
+    accent_text = forms.CharField(label=_("Button text colour"), widget=forms.TextInput(attrs={"type": "color"}))
 
     def __init__(self, data: QueryDict | None, *, techniques: list[Technique]) -> None:
         # Always bound: an option left out of the address (or the first visit) is its default.
@@ -198,12 +201,12 @@ class EmbedOptions(forms.Form):
                 options.setlist(name, data.getlist(name))
         super().__init__(options)
         self.techniques = techniques
-        self.fields["technique"].choices = [("", "Any technique")] + [(t.slug, t.name) for t in techniques]
+        self.fields["technique"].choices = [("", gettext("Any technique"))] + [(t.slug, t.name) for t in techniques]
 
     def _clean_colour(self, name: str) -> str:
         colour = hex_colour(self.cleaned_data.get(name))
         if colour is None:
-            raise forms.ValidationError("Enter a colour as #rrggbb, for example #0b5d7a.", code="colour")
+            raise forms.ValidationError(gettext("Enter a colour as #rrggbb, for example #0b5d7a."), code="colour")
         return colour
 
     def clean_accent(self) -> str:
@@ -225,8 +228,11 @@ class EmbedOptions(forms.Form):
         if accent and accent_text and (ratio := contrast(accent, accent_text)) < MIN_CONTRAST:
             self.add_error(
                 "accent_text",
-                f"This text is hard to read on that button colour ({ratio:.1f}:1): choose colours with a contrast "
-                f"of at least {MIN_CONTRAST}:1.",
+                gettext(
+                    "This text is hard to read on that button colour (%(ratio)s:1): choose colours with a contrast "
+                    "of at least %(minimum)s:1."
+                )
+                % {"ratio": formats.number_format(round(ratio, 1), 1), "minimum": formats.number_format(MIN_CONTRAST)},
             )
         return cleaned
 
@@ -244,8 +250,14 @@ def box_snippet(origin: str, options: EmbedOptions) -> str:
     data = [(f"data-{name}", value) for name, value in options.presets()]
     if not colours.is_default:
         data += [("data-accent", colours.accent), ("data-accent-text", colours.accent_text)]
+    if not _in_english():  # the box in the builder's language, its frame named in it (embed.js reads both)
+        data += [("data-lang", translation.get_language()), ("data-title", str(HEADLINE))]
     attributes = format_html_join("", ' {}="{}"', data)
     return format_html('<script src="{}/embed.js"{} async></script>', origin, attributes)
+
+
+def _in_english() -> bool:
+    return (translation.get_language() or "en").startswith("en")
 
 
 def button_snippet(origin: str, options: EmbedOptions) -> str:
@@ -266,11 +278,13 @@ def embed_builder(request: HttpRequest) -> HttpResponse:
         origin = request.build_absolute_uri("/").rstrip("/")
         colours = options.colours()
         box = options.cleaned_data["variant"] == Variant.BOX
+        preview_query = "&".join(part for part in (urlencode(options.presets()), colours.query()) if part)
         context.update(
             box=box,
             colours=colours,
             snippet=(box_snippet if box else button_snippet)(origin, options),
-            preview_query="&".join(part for part in (urlencode(options.presets()), colours.query()) if part),
+            preview_query=preview_query,
+            preview_url=reverse("directory:embed") + (f"?{preview_query}" if preview_query else ""),
             button_href=reverse("directory:search") + "?" + urlencode(options.presets()),
         )
     return render(request, "directory/embed/builder.html", context, status=200 if options.is_valid() else 400)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from django.utils import formats, translation
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_NAMES = tuple(day.capitalize() for day in DAYS)
@@ -59,11 +63,18 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _in_english() -> bool:
+    return (translation.get_language() or "en").startswith("en")
+
+
 def time_shown(minutes: int) -> str:
-    """A time as patients read it: "9:00 am", "12:30 pm", "midnight" (the end of a day)."""
+    """A time as patients read it: "9:00 am", "12:30 pm", "midnight" (the end of a day); in another active
+    language, as it writes times ("09:00", "minuit")."""
     if minutes == MIDNIGHT:
-        return "midnight"
+        return gettext("midnight")
     hour, minute = divmod(minutes, 60)
+    if not _in_english():
+        return formats.time_format(time(hour, minute))
     return f"{(hour - 1) % 12 + 1}:{minute:02d} {'am' if hour < 12 else 'pm'}"
 
 
@@ -319,7 +330,7 @@ class ExceptionShown:
 
 
 def _day_shown(intervals: list[Interval]) -> str:
-    return ", ".join(interval.shown() for interval in intervals) or "Closed"
+    return ", ".join(interval.shown() for interval in intervals) or gettext("Closed")
 
 
 def week_shown(opening_hours: dict, today: date | None = None) -> list[DayShown]:
@@ -328,11 +339,16 @@ def week_shown(opening_hours: dict, today: date | None = None) -> list[DayShown]
         return []
     week = _week(opening_hours)
     weekday = None if today is None else today.weekday()
-    return [DayShown(day, DAY_NAMES[index], _day_shown(week[day]), index == weekday) for index, day in enumerate(DAYS)]
+    # Django's catalogue names the days in the active language (WEEKDAYS: Monday is 0, as here).
+    return [
+        DayShown(day, str(WEEKDAYS[index]), _day_shown(week[day]), index == weekday) for index, day in enumerate(DAYS)
+    ]
 
 
 def _date_shown(day: str) -> str:
     value = date.fromisoformat(day)
+    if not _in_english():
+        return formats.date_format(value)  # the language's own: "24 décembre 2026"
     return f"{value:%b} {value.day}, {value.year}"
 
 

@@ -46,7 +46,7 @@
       copy.hidden = false;
       copy.addEventListener("click", function () {
         navigator.clipboard.writeText(snippet.value).then(function () {
-          document.getElementById("copy-status").textContent = "Copied.";
+          document.getElementById("copy-status").textContent = copy.getAttribute("data-copied") || "Copied.";
         });
       });
     }

@@ -2,7 +2,8 @@
 //   <script src="https://HOST/embed.js" data-technique="nucca" async></script>
 // where the search box should appear; this script puts the box (HOST/embed/) in a frame right after its own tag
 // and keeps the frame as tall as the box. Options, each optional: data-technique, data-near, data-radius,
-// data-unit, data-accent and data-accent-text (colours as #rrggbb). Written for this directory; no dependencies.
+// data-unit, data-accent and data-accent-text (colours as #rrggbb); data-lang (es, fr-ca: the box in that language)
+// and data-title (the frame's name in it), as the builder writes them. Written for this directory; no dependencies.
 (function () {
   "use strict";
   var OPTIONS = ["technique", "near", "radius", "unit", "accent", "accent-text"];
@@ -28,8 +29,10 @@
   });
 
   var frame = document.createElement("iframe");
-  frame.src = origin + "/embed/" + (query.toString() ? "?" + query.toString() : "");
-  frame.title = "Find an Upper Cervical Chiropractor";
+  var language = (script.getAttribute("data-lang") || "").toLowerCase();
+  var prefix = /^[a-z]{2}(-[a-z]{2})?$/.test(language) && language !== "en" ? "/" + language : "";
+  frame.src = origin + prefix + "/embed/" + (query.toString() ? "?" + query.toString() : "");
+  frame.title = script.getAttribute("data-title") || "Find an Upper Cervical Chiropractor";
   frame.loading = "lazy";
   frame.setAttribute("width", "100%");
   frame.style.width = "100%";

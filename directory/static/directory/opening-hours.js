@@ -1,7 +1,9 @@
 /* "Open now, closes 5:30 pm" / "Closed, opens Tue 9:00 am" for each element with data-opening-hours, read from
    the browser's clock on the clinic's own clock (its IANA zone, through Intl.DateTimeFormat), worded as
    directory/hours.py status_at() words it. The server never sends the status: a cached page would go stale.
-   Without this file the profile's week table stands alone and the result card says nothing about hours. */
+   Without this file the profile's week table stands alone and the result card says nothing about hours.
+   The words come from the page (<template id="opening-hours-words">, in the page's language); in a language other
+   than English, times and dates are written by Intl in the language of <html lang>. */
 (function () {
   "use strict";
 
@@ -11,6 +13,23 @@
   var MIDNIGHT = 24 * 60;
   var LOOKAHEAD_DAYS = 62;
   var DAY_MS = 24 * 3600 * 1000;
+  var LANGUAGE = document.documentElement.lang || "en";
+  var ENGLISH = LANGUAGE.toLowerCase().indexOf("en") === 0;
+  var WORDS = document.getElementById("opening-hours-words");
+
+  /* The page's words for `name` (English without them), "{key}" filled from `values`. */
+  function word(name, english, values) {
+    var text = (WORDS && WORDS.getAttribute("data-" + name)) || english;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(values[key]);
+    });
+    return text;
+  }
+
+  function formatUTC(day, options) {
+    options.timeZone = "UTC";
+    return new Intl.DateTimeFormat(LANGUAGE, options).format(new Date(day));
+  }
 
   function minutes(clock) {
     var parts = clock.split(":");
@@ -62,14 +81,18 @@
   }
 
   function timeShown(value) {
-    if (value === MIDNIGHT) { return "midnight"; }
+    if (value === MIDNIGHT) { return word("midnight", "midnight"); }
     var hour = Math.floor(value / 60);
     var minute = value % 60;
+    if (!ENGLISH) { return formatUTC(Date.UTC(2000, 0, 3, hour, minute), { hour: "numeric", minute: "2-digit" }); }
     return ((hour + 11) % 12 + 1) + ":" + (minute < 10 ? "0" : "") + minute + " " + (hour < 12 ? "am" : "pm");
   }
 
   function when(ahead, day) {
     if (ahead === 0) { return ""; }
+    if (!ENGLISH) {
+      return formatUTC(day, ahead < 7 ? { weekday: "short" } : { month: "short", day: "numeric" }) + " ";
+    }
     if (ahead < 7) { return ABBREVIATIONS[weekday(day)] + " "; }
     var date = new Date(day);
     return MONTHS[date.getUTCMonth()] + " " + date.getUTCDate() + " ";
@@ -84,27 +107,35 @@
       closes = following[0].closes;
       ahead += 1;
     }
-    if (closes === MIDNIGHT && ahead === 7) { return "open all week"; }
-    return "closes " + when(ahead, today + ahead * DAY_MS) + timeShown(closes);
+    if (closes === MIDNIGHT && ahead === 7) { return word("open-all-week", "open all week"); }
+    return word("closes", "closes {when}{time}", { when: when(ahead, today + ahead * DAY_MS), time: timeShown(closes) });
   }
 
+  /* The status's words, and whether the clinic is open. */
   function status(hours, now) {
     var clock = wallClock(hours.zone, now);
     var today = clock.day;
     var current = intervalsOn(hours, today).filter(function (interval) {
       return interval.opens <= clock.minute && clock.minute < interval.closes;
     })[0];
-    if (current) { return "Open now, " + closing(hours, today, current); }
+    if (current) {
+      return { open: true, text: word("open-now", "Open now, {closing}", { closing: closing(hours, today, current) }) };
+    }
     var exception = exceptionOn(hours, today);
-    if (exception && !exception.hours.length) { return "Closed today (holiday)"; }
+    if (exception && !exception.hours.length) {
+      return { open: false, text: word("closed-holiday", "Closed today (holiday)") };
+    }
     for (var ahead = 0; ahead <= LOOKAHEAD_DAYS; ahead++) {
       var day = today + ahead * DAY_MS;
       var later = intervalsOn(hours, day).filter(function (interval) {
         return ahead > 0 || interval.opens > clock.minute;
       });
-      if (later.length) { return "Closed, opens " + when(ahead, day) + timeShown(later[0].opens); }
+      if (later.length) {
+        var opens = { when: when(ahead, day), time: timeShown(later[0].opens) };
+        return { open: false, text: word("closed-opens", "Closed, opens {when}{time}", opens) };
+      }
     }
-    return "Closed";
+    return { open: false, text: word("closed", "Closed") };
   }
 
   /* The week table's "today", on the clinic's clock (the server marked it when the page was made). */
@@ -114,7 +145,7 @@
       var isToday = row.getAttribute("data-day") === today;
       row.classList.toggle("today", isToday);
       var mark = row.querySelector(".today-mark");
-      if (mark) { mark.textContent = isToday ? " (today)" : ""; }
+      if (mark) { mark.textContent = isToday ? " (" + word("today", "today") + ")" : ""; }
     });
   }
 
@@ -123,11 +154,12 @@
     try {
       hours = JSON.parse(element.getAttribute("data-opening-hours"));
       hours.exceptions = hours.exceptions || [];
-      var text = status(hours, now);
+      var shown = status(hours, now);
+      var text = shown.text;
       var target = element.classList.contains("opening-status") ? element : element.querySelector(".opening-status");
       if (target && target.textContent !== text) { target.textContent = text; }
       if (target) {
-        target.classList.toggle("is-open", text.indexOf("Open") === 0);
+        target.classList.toggle("is-open", shown.open);
         target.hidden = false;
       }
       markToday(element, hours, now);
