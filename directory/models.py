@@ -11,11 +11,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import ATan, Cos, Floor, Radians, Sin, Tan
+from django.db.models.functions import ATan, Coalesce, Cos, Floor, NullIf, Radians, Sin, Tan
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from modeltranslation.utils import build_localized_fieldname
 
 from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
 from directory.languages import LANGUAGE_NAMES, language_codes
@@ -60,6 +61,14 @@ class FormerSlug(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} (now {self.technique.slug})"
+
+
+def in_the_active_language(field: str) -> Coalesce:
+    """A translated field across a relation ("technique__name"), as the active language has it, or the English
+    when that is empty: what modeltranslation's descriptor reads on a model, for a query that reads no model."""
+    language = build_localized_fieldname(field, translation.get_language() or settings.LANGUAGE_CODE)
+    english = build_localized_fieldname(field, settings.LANGUAGE_CODE)
+    return Coalesce(NullIf(F(language), Value("")), F(english), output_field=models.CharField())
 
 
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
@@ -179,8 +188,9 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
                 verified_on=Subquery(verification.values("verified_on")[:1]),
                 verified_until=Subquery(verification.values("verified_until")[:1]),
             )
-            .order_by("technique__name")
-            .values_list("practitioner_id", "technique__slug", "technique__name", "verified_on", "verified_until")
+            .annotate(technique_name=in_the_active_language("technique__name"))
+            .order_by("technique_name")
+            .values_list("practitioner_id", "technique__slug", "technique_name", "verified_on", "verified_until")
         )
         for practitioner_id, slug, name, verified_on, verified_until in rows:
             offered[practitioner_id].append(TechniqueTag(slug, name, verified_on, verified_until))
