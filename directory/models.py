@@ -16,10 +16,12 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
-from directory.languages import LANGUAGE_NAMES, language_codes
+from directory.languages import language_codes, language_name
 from directory.storage import private_storage
 from directory.timezones import zone_at
 
@@ -221,15 +223,15 @@ class TechniqueTag:
 # A listing's website is a link patients open in their browser: a web address, never ftp:// (nor javascript:).
 WEBSITE_SCHEMES = ["http", "https"]
 validate_website = URLValidator(
-    schemes=WEBSITE_SCHEMES, message="Enter a valid web address starting with http:// or https://."
+    schemes=WEBSITE_SCHEMES, message=_("Enter a valid web address starting with http:// or https://.")
 )
 
 
 class Practitioner(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        PUBLISHED = "published", "Published"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Pending review")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, blank=True)
@@ -360,7 +362,7 @@ class Practitioner(models.Model):
     @property
     def language_names(self) -> list[str]:
         """The languages spoken, by name, in the order the practitioner gave them."""
-        return [LANGUAGE_NAMES[code] for code in language_codes(self.languages)]
+        return [language_name(code) for code in language_codes(self.languages)]
 
     @property
     def insurance_plan_list(self) -> list[str]:
@@ -370,9 +372,9 @@ class Practitioner(models.Model):
     def payment_options(self) -> list[str]:
         """The ways to pay besides insurance, as the profile lists them."""
         options = [
-            (self.accepts_cash, "Cash or card without insurance"),
-            (self.accepts_hsa_fsa, "HSA or FSA cards"),
-            (self.offers_payment_plans, "Payment plans"),
+            (self.accepts_cash, gettext("Cash or card without insurance")),
+            (self.accepts_hsa_fsa, gettext("HSA or FSA cards")),
+            (self.offers_payment_plans, gettext("Payment plans")),
         ]
         return [words for offered, words in options if offered]
 
@@ -407,8 +409,8 @@ class LocationQuerySet(models.QuerySet["Location"]):
 
 class Location(models.Model):
     class Country(models.TextChoices):
-        US = "US", "United States"
-        CA = "CA", "Canada"
+        US = "US", _("United States")
+        CA = "CA", _("Canada")
 
     class Placement(models.TextChoices):
         """Where a location's coordinates came from."""
@@ -516,14 +518,14 @@ class Training(models.Model):
     a moderator verified it. Patients see "Training verified <date>" and never the evidence nor the number."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting verification"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Not verified"
+        PENDING = "pending", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Not verified")
 
     class EvidenceType(models.TextChoices):
         PDF = "application/pdf", "PDF"
-        JPEG = "image/jpeg", "JPEG image"
-        PNG = "image/png", "PNG image"
+        JPEG = "image/jpeg", _("JPEG image")
+        PNG = "image/png", _("PNG image")
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="training")
     technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="training")
@@ -623,9 +625,9 @@ class Photo(models.Model):
     patient sees it; directory.views.photo_file serves the files."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     class Size(models.TextChoices):
         THUMB = "thumb", "Thumbnail"
