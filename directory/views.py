@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
@@ -182,7 +183,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 for a request Django refuses before any view reads it (too many parameters, a malformed one): JSON
     on the API, the site's page elsewhere."""
     too_many = isinstance(exception, TooManyFieldsSent)
-    reason = unreadable_reason(exception) if too_many else "The request could not be read."
+    reason = unreadable_reason(exception) if too_many else gettext("The request could not be read.")
     if is_api(request):
         return JsonResponse({"detail": reason}, status=400)
     return render(request, "400.html", {"reason": reason}, status=400)
