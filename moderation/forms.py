@@ -6,6 +6,7 @@ import csv
 import io
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from directory.importing import missing_columns
 from directory.models import Practitioner
@@ -19,29 +20,29 @@ class ReportForm(forms.ModelForm):
     """ "Report incorrect information". `website` is a honeypot: hidden from people, filled in by bots."""
 
     details = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=2000,
-        help_text="What is different now: the new address, the right phone number, what you found.",
+        help_text=_("What is different now: the new address, the right phone number, what you found."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=_("Leave this empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
     class Meta:
         model = Report
         fields = ["problem", "details", "email"]
-        labels = {"problem": "What is wrong?", "email": "E-mail for a reply (optional)"}
-        help_texts = {"email": "Only if you would like to hear what we did. It is not shown anywhere."}
+        labels = {"problem": _("What is wrong?"), "email": _("E-mail for a reply (optional)")}
+        help_texts = {"email": _("Only if you would like to hear what we did. It is not shown anywhere.")}
         widgets = {"problem": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["problem"].choices = Report.Problem.choices  # no empty choice among the radio buttons
-        self.fields["problem"].error_messages["required"] = "Choose what is wrong."
+        self.fields["problem"].error_messages["required"] = _("Choose what is wrong.")
 
     @property
     def is_spam(self) -> bool:

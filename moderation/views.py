@@ -6,6 +6,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from directory.models import Practitioner
@@ -31,6 +32,6 @@ def report(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             practitioner=practitioner, **{name: form.cleaned_data[name] for name in form.Meta.fields}
         )
     messages.success(
-        request, "Thank you. A moderator will check the listing; your report does not change it by itself."
+        request, _("Thank you. A moderator will check the listing; your report does not change it by itself.")
     )
     return redirect(practitioner)

@@ -7,6 +7,9 @@ from datetime import date
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from directory.forms import WebsiteField, cleaned_phone
 from directory.geo import Point
@@ -46,55 +49,67 @@ def technique_choices() -> list[tuple[int, str]]:
 class ListingForm(forms.Form):
     """The practitioner's own values; the locations come in LocationFormSet."""
 
-    name = forms.CharField(label="Name", max_length=200, help_text="As patients know you, e.g. Dr. Ada Atlas.")
-    credentials = forms.CharField(label="Credentials", max_length=100, required=False, help_text="For example DC.")
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("As patients know you, e.g. Dr. Ada Atlas."))
+    credentials = forms.CharField(
+        label=_("Credentials"), max_length=100, required=False, help_text=_("For example DC.")
+    )
     npi = forms.CharField(
-        label="NPI (optional)",
+        label=_("NPI (optional)"),
         max_length=20,
         required=False,
-        help_text="Your 10-digit National Provider Identifier, if you practise in the United States. Moderators "
-        "check it against the national NPI registry; patients do not see it.",
+        help_text=_(
+            "Your 10-digit National Provider Identifier, if you practise in the United States. Moderators "
+            "check it against the national NPI registry; patients do not see it."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         required=False,
-        help_text="Patients' questions from your profile are sent here; the address itself is shown only when "
-        "the question form is off or you choose to show it (Questions from patients, on your practice page).",
+        help_text=_(
+            "Patients' questions from your profile are sent here; the address itself is shown only when "
+            "the question form is off or you choose to show it (Questions from patients, on your practice page)."
+        ),
     )
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
-    website = WebsiteField(label="Website", max_length=200, required=False)
-    bio = forms.CharField(label="About", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
-    accepting_new_patients = forms.BooleanField(label="Accepting new patients", required=False, initial=True)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    website = WebsiteField(label=_("Website"), max_length=200, required=False)
+    bio = forms.CharField(label=_("About"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    accepting_new_patients = forms.BooleanField(label=_("Accepting new patients"), required=False, initial=True)
     # Choices rather than a queryset: a posted value is checked against the list, never sent to the database
     # (where a 400-digit "id" would overflow its integer column).
     techniques = forms.TypedMultipleChoiceField(
-        label="Techniques", choices=technique_choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Techniques"),
+        choices=technique_choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     languages = forms.MultipleChoiceField(
-        label="Languages spoken",
+        label=_("Languages spoken"),
         choices=language_choices_common_first,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Patients can search for a practitioner who speaks their language.",
+        help_text=_("Patients can search for a practitioner who speaks their language."),
     )
     insurance_plans = forms.CharField(
-        label="Insurance plans accepted",
+        label=_("Insurance plans accepted"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line, as patients know them: for example Medicare, Blue Cross Blue Shield, Aetna, "
-        "Cigna, UnitedHealthcare; in Canada Sun Life, Manulife, Canada Life.",
+        help_text=_(
+            "One per line, as patients know them: for example Medicare, Blue Cross Blue Shield, Aetna, "
+            "Cigna, UnitedHealthcare; in Canada Sun Life, Manulife, Canada Life."
+        ),
     )
-    accepts_cash = forms.BooleanField(label="Cash or card without insurance", required=False)
-    accepts_hsa_fsa = forms.BooleanField(label="HSA or FSA cards", required=False)
-    offers_payment_plans = forms.BooleanField(label="Payment plans", required=False)
+    accepts_cash = forms.BooleanField(label=_("Cash or card without insurance"), required=False)
+    accepts_hsa_fsa = forms.BooleanField(label=_("HSA or FSA cards"), required=False)
+    offers_payment_plans = forms.BooleanField(label=_("Payment plans"), required=False)
     first_visit_fee = forms.IntegerField(
-        label="First visit fee (optional)",
+        label=_("First visit fee (optional)"),
         required=False,
         min_value=0,
         max_value=10_000,
-        help_text="In whole dollars (Canadian for a practice in Canada), for a new patient's first visit.",
+        help_text=_("In whole dollars (Canadian for a practice in Canada), for a new patient's first visit."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     # The version of the listing the form was filled from (practice.listing.listing_version); empty for a new one.
@@ -112,11 +127,13 @@ class ListingForm(forms.Form):
         if not npi:
             return ""
         if not is_valid_npi(npi):
-            raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
+            raise forms.ValidationError(_("An NPI has 10 digits and a valid check digit; check it and try again."))
         if Practitioner.objects.filter(npi=npi).exclude(pk=self.listing_pk).exists():
             raise forms.ValidationError(
-                "Another listing has this NPI. If it is your practice, claim that listing instead: "
-                '"Find your listing by NPI" on your practice page.'
+                _(
+                    "Another listing has this NPI. If it is your practice, claim that listing instead: "
+                    '"Find your listing by NPI" on your practice page.'
+                )
             )
         return npi
 
@@ -129,11 +146,13 @@ class ListingForm(forms.Form):
         for line in self.cleaned_data["insurance_plans"].splitlines():
             plan = " ".join(line.split())
             if len(plan) > MAX_PLAN_LENGTH:
-                raise forms.ValidationError(f"Keep each plan to {MAX_PLAN_LENGTH} characters: one plan a line.")
+                raise forms.ValidationError(
+                    _("Keep each plan to %(count)s characters: one plan a line.") % {"count": MAX_PLAN_LENGTH}
+                )
             if plan:
                 plans.setdefault(plan.casefold(), plan)
         if len(plans) > MAX_PLANS:
-            raise forms.ValidationError(f"List at most {MAX_PLANS} plans.")
+            raise forms.ValidationError(_("List at most %(count)s plans.") % {"count": MAX_PLANS})
         return "\n".join(plans.values())
 
     def payment_fields(self) -> list[forms.BoundField]:
@@ -152,22 +171,24 @@ class ListingForm(forms.Form):
 
 class LocationForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    clinic_name = forms.CharField(label="Clinic name", max_length=200, required=False)
-    address_line1 = forms.CharField(label="Address", max_length=200, help_text="Street and number.")
-    city = forms.CharField(label="City", max_length=100)
-    state = forms.CharField(label="State or province", max_length=50, help_text="Two letters, e.g. MA or ON.")
-    postal_code = forms.CharField(label="Postal code", max_length=20)
-    country = forms.ChoiceField(label="Country", choices=Location.Country.choices, initial=Location.Country.US)
-    phone = forms.CharField(label="Phone", max_length=40, required=False, help_text="If it differs from yours.")
-    latitude = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
+    clinic_name = forms.CharField(label=_("Clinic name"), max_length=200, required=False)
+    address_line1 = forms.CharField(label=_("Address"), max_length=200, help_text=_("Street and number."))
+    city = forms.CharField(label=_("City"), max_length=100)
+    state = forms.CharField(label=_("State or province"), max_length=50, help_text=_("Two letters, e.g. MA or ON."))
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    country = forms.ChoiceField(label=_("Country"), choices=Location.Country.choices, initial=Location.Country.US)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False, help_text=_("If it differs from yours."))
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
     hours_exceptions = forms.CharField(
-        label="Holidays and other exceptions",
+        label=_("Holidays and other exceptions"),
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line: a date or a span of dates (YYYY-MM-DD), a colon, then the hours that day or "
-        '"closed". For example "2026-12-24 to 2027-01-02: closed" or "2026-12-31: 9:00-12:00".',
+        help_text=_(
+            "One a line: a date or a span of dates (YYYY-MM-DD), a colon, then the hours that day or "
+            '"closed". For example "2026-12-24 to 2027-01-02: closed" or "2026-12-31: 9:00-12:00".'
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -175,10 +196,10 @@ class LocationForm(forms.Form):
         self.placement: Location.Placement | None = None
         for name in ("latitude", "longitude"):
             # No word of a map here: there is none before the first save, nor without JavaScript.
-            self.fields[name].help_text = "Leave both empty to place the pin from the address when you save."
+            self.fields[name].help_text = _("Leave both empty to place the pin from the address when you save.")
         for day, name in zip(DAYS, DAY_NAMES, strict=True):
             self.fields[f"hours_{day}"] = forms.CharField(label=name, required=False, max_length=200)
-        self.fields["hours_monday"].help_text = (
+        self.fields["hours_monday"].help_text = _(
             'Times in your clinic\'s own time zone, such as "9:00-12:30, 14:00-18:00" or "9 am-5 pm"; leave a '
             "day empty when closed, and every day empty to say nothing about your hours."
         )
@@ -227,7 +248,7 @@ class LocationForm(forms.Form):
             return cleaned
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None):
-            self.add_error("latitude" if latitude is None else "longitude", "Give both latitude and longitude.")
+            self.add_error("latitude" if latitude is None else "longitude", _("Give both latitude and longitude."))
         elif latitude is not None:
             self._check_pin(cleaned, Point(latitude, longitude))
         else:
@@ -240,14 +261,16 @@ class LocationForm(forms.Form):
             example = "MA" if country == Location.Country.US else "ON"
             self.add_error(
                 "state",
-                f"Enter the two-letter code of a {Location.Country(country).label} "
-                f"state or province, such as {example}.",
+                _("Enter the two-letter code of a %(country)s state or province, such as %(example)s.")
+                % {"country": Location.Country(country).label, "example": example},
             )
         code = " ".join(cleaned["postal_code"].split()).upper()
         pattern = US_ZIP if country == Location.Country.US else CA_POSTAL_CODE
         if not pattern.match(code):
-            example = "a ZIP code such as 02108" if country == Location.Country.US else "a postal code such as H3B 1A7"
-            self.add_error("postal_code", f"Enter {example}.")
+            if country == Location.Country.US:
+                self.add_error("postal_code", _("Enter a ZIP code such as 02108."))
+            else:
+                self.add_error("postal_code", _("Enter a postal code such as H3B 1A7."))
         elif country == Location.Country.CA and " " not in code:
             code = f"{code[:3]} {code[3:]}"
         cleaned["postal_code"] = code
@@ -257,8 +280,11 @@ class LocationForm(forms.Form):
         if centre is not None and km_between(pin, centre) > MAX_PIN_KM_FROM_POSTAL_CODE:
             self.add_error(
                 "latitude",
-                f"The pin is more than {MAX_PIN_KM_FROM_POSTAL_CODE:.0f} km from postal code "
-                f"{cleaned['postal_code']}. Move it to the clinic, or empty both fields to place it from the address.",
+                _(
+                    "The pin is more than %(km)s km from postal code %(postal_code)s. Move it to the clinic, or "
+                    "empty both fields to place it from the address."
+                )
+                % {"km": number_format(MAX_PIN_KM_FROM_POSTAL_CODE, 0), "postal_code": cleaned["postal_code"]},
             )
             return
         self.placement = Location.Placement.PIN
@@ -296,13 +322,13 @@ def _hours_initial(initial: dict) -> dict:
 
 class BaseLocationFormSet(BaseFormSet):
     default_error_messages = {
-        "too_few_forms": "Add at least one location.",
-        "too_many_forms": f"A listing has at most {MAX_LOCATIONS} locations.",
+        "too_few_forms": _("Add at least one location."),
+        "too_many_forms": format_lazy(_("A listing has at most {count} locations."), count=MAX_LOCATIONS),
     }
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
-        form.fields["DELETE"].label = "Remove this location"
+        form.fields["DELETE"].label = _("Remove this location")
 
     def kept_forms(self) -> list[LocationForm]:
         """The filled-in forms not marked for removal (of a valid formset)."""
@@ -312,7 +338,7 @@ class BaseLocationFormSet(BaseFormSet):
         if any(self.errors):
             return
         if not self.kept_forms():
-            raise forms.ValidationError("Add at least one location.")
+            raise forms.ValidationError(_("Add at least one location."))
 
     def location_values(self) -> list[dict]:
         return [form.location_values() for form in self.kept_forms()]
@@ -352,59 +378,63 @@ class TrainingForm(forms.Form):
     read by practice.uploads). The evidence is required for a new record; an edit may keep the one it has."""
 
     technique = forms.TypedChoiceField(
-        label="Technique",
-        choices=lambda: [("", "Choose a technique"), *technique_choices()],
+        label=_("Technique"),
+        choices=lambda: [("", _("Choose a technique")), *technique_choices()],
         coerce=int,
         empty_value=None,
-        error_messages={"required": "Choose the technique this training is in."},
+        error_messages={"required": _("Choose the technique this training is in.")},
     )
     body = forms.CharField(
-        label="Training body",
+        label=_("Training body"),
         max_length=200,
-        help_text="Who trained or certified you, e.g. the technique's society.",
+        help_text=_("Who trained or certified you, e.g. the technique's society."),
         widget=forms.TextInput(attrs={"list": "training-bodies", "autocomplete": "off"}),
     )
-    level = forms.CharField(label="Level or title", max_length=200, help_text="For example: Level II certification.")
-    year = forms.IntegerField(label="Year", help_text="The year you obtained it.")
+    level = forms.CharField(
+        label=_("Level or title"), max_length=200, help_text=_("For example: Level II certification.")
+    )
+    year = forms.IntegerField(label=_("Year"), help_text=_("The year you obtained it."))
     certificate_number = forms.CharField(
-        label="Certificate number (optional)",
+        label=_("Certificate number (optional)"),
         max_length=100,
         required=False,
-        help_text="Only moderators see it, to check it with the training body.",
+        help_text=_("Only moderators see it, to check it with the training body."),
     )
     expires_on = forms.DateField(
-        label="Expiry date (optional)",
+        label=_("Expiry date (optional)"),
         required=False,
-        help_text="If the certificate must be renewed: the day it expires (YYYY-MM-DD).",
+        help_text=_("If the certificate must be renewed: the day it expires (YYYY-MM-DD)."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2027-06-30."},
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, e.g. 2027-06-30.")},
     )
     evidence = forms.FileField(
-        label="Evidence",
-        help_text="Your certificate or proof of attendance: a PDF, JPEG or PNG file of at most 10 MB. Only you "
-        "and the moderators can open it; patients never see it.",
-        error_messages={"required": "Upload your certificate as a PDF, JPEG or PNG file."},
+        label=_("Evidence"),
+        help_text=_(
+            "Your certificate or proof of attendance: a PDF, JPEG or PNG file of at most 10 MB. Only you "
+            "and the moderators can open it; patients never see it."
+        ),
+        error_messages={"required": _("Upload your certificate as a PDF, JPEG or PNG file.")},
     )
 
     def __init__(self, *args: object, evidence_kept: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["evidence"].required = not evidence_kept
         if evidence_kept:
-            self.fields["evidence"].label = "Replace the evidence (optional)"
+            self.fields["evidence"].label = _("Replace the evidence (optional)")
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
         this_year = timezone.localdate().year
         if not 1950 <= year <= this_year:
-            raise forms.ValidationError(f"Enter a year from 1950 to {this_year}.")
+            raise forms.ValidationError(_("Enter a year from 1950 to %(year)s.") % {"year": this_year})
         return year
 
     def clean_expires_on(self) -> date | None:
         expires_on = self.cleaned_data["expires_on"]
         if expires_on is not None and expires_on <= timezone.localdate():
             raise forms.ValidationError(
-                "This date has passed: a lapsed certificate cannot be verified. Add it again once it is renewed."
+                _("This date has passed: a lapsed certificate cannot be verified. Add it again once it is renewed.")
             )
         return expires_on
 
@@ -420,23 +450,23 @@ class TrainingForm(forms.Form):
 
 class ClaimForm(forms.Form):
     note = forms.CharField(
-        label="How can we tell this is your practice?",
+        label=_("How can we tell this is your practice?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example your role at the clinic, or a phone number at the clinic we can call.",
+        help_text=_("For example your role at the clinic, or a phone number at the clinic we can call."),
     )
     npi = forms.CharField(
-        label="NPI (optional)",
+        label=_("NPI (optional)"),
         required=False,
         max_length=20,
-        help_text="Your 10-digit National Provider Identifier, if you are in the United States.",
+        help_text=_("Your 10-digit National Provider Identifier, if you are in the United States."),
     )
 
     def clean_npi(self) -> str:
         npi = "".join(self.cleaned_data["npi"].split())
         if npi and not is_valid_npi(npi):
-            raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
+            raise forms.ValidationError(_("An NPI has 10 digits and a valid check digit; check it and try again."))
         return npi
 
 
@@ -444,16 +474,16 @@ class NpiLookupForm(forms.Form):
     """A practitioner's NPI, to find the listing the directory made for them from the NPI registry."""
 
     npi = forms.CharField(
-        label="Your NPI",
+        label=_("Your NPI"),
         max_length=20,
-        help_text="Your 10-digit National Provider Identifier.",
+        help_text=_("Your 10-digit National Provider Identifier."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def clean_npi(self) -> str:
         npi = "".join(self.cleaned_data["npi"].split())
         if not is_valid_npi(npi):
-            raise forms.ValidationError("An NPI has 10 digits and a valid check digit; check it and try again.")
+            raise forms.ValidationError(_("An NPI has 10 digits and a valid check digit; check it and try again."))
         return npi
 
 
@@ -462,16 +492,16 @@ class AccountCloseForm(forms.Form):
     password, so that a session left open on a shared computer cannot close it."""
 
     listings = forms.ChoiceField(
-        label="Your listings",
+        label=_("Your listings"),
         choices=OnClosing.choices,
         widget=forms.RadioSelect,
-        help_text="Either way, your pending edits are withdrawn.",
+        help_text=_("Either way, your pending edits are withdrawn."),
     )
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To be sure it is you.",
+        help_text=_("To be sure it is you."),
     )
 
     def __init__(self, *args: object, user: object, owns_listings: bool, **kwargs: object) -> None:
@@ -483,7 +513,7 @@ class AccountCloseForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from geopy.adapters import URLLibAdapter
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
@@ -134,8 +135,11 @@ def place_address(address: Address) -> Placed:
             logger.warning("Geocoded %s lies far from postal code %s; using the code", address, address.postal_code)
     if centre is None:
         raise AddressNotPlaced(
-            f"We could not find this address, and postal code {address.postal_code} is not in our "
-            "postal-code data. Check the postal code and the country."
+            _(
+                "We could not find this address, and postal code %(postal_code)s is not in our postal-code data. "
+                "Check the postal code and the country."
+            )
+            % {"postal_code": address.postal_code}
         )
     return Placed(centre, Location.Placement.POSTAL_CODE)
 

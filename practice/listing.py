@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from directory.forms import LOCATION_FIELDS as IMPORTED_LOCATION_FIELDS
 from directory.geo import Point, Unit, to_unit
@@ -61,7 +62,7 @@ def _label(model: type, name: str) -> str:
 
 def _shown(value: object) -> str:
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     return "" if value is None else str(value)
 
 
@@ -79,7 +80,7 @@ def _location_value_shown(name: str, value: object) -> str:
     if name == "opening_hours":
         return week_in_words(value or {})
     if name == "hours_exceptions":
-        return exceptions_in_words(value or []) or "None"
+        return exceptions_in_words(value or []) or _("None")
     return _shown(value)
 
 
@@ -106,7 +107,13 @@ def _location_changes(before: list[dict], after: list[dict], fields: tuple[str, 
     for number, location in enumerate(after, start=1):
         old = earlier.get(location["id"]) if location["id"] is not None else None
         if old is None:
-            changes.append([f"Location {number}", "", f"Added: {_location_line(location)}"])
+            changes.append(
+                [
+                    _("Location %(number)s") % {"number": number},
+                    "",
+                    _("Added: %(location)s") % {"location": _location_line(location)},
+                ]
+            )
             continue
         for name in fields:
             # A proposal made before a field existed leaves it as it is (practice.services._apply).
@@ -119,13 +126,19 @@ def _location_changes(before: list[dict], after: list[dict], fields: tuple[str, 
                         _location_value_shown(name, old.get(name)),
                         _location_value_shown(name, location[name]),
                     )
-                changes.append([f"Location {number}: {label.lower()}", old_value, new_value])
+                changes.append(
+                    [
+                        _("Location %(number)s: %(field)s") % {"number": number, "field": label.lower()},
+                        old_value,
+                        new_value,
+                    ]
+                )
         if set(PIN_FIELDS) <= set(fields) and any(old[name] != location[name] for name in PIN_FIELDS):
             what, was, moved = _pin_moved(old, location)
             changes.append([f"Location {number}: {what.lower()}", was, moved])
     for number, location in enumerate(before, start=1):
         if location["id"] not in kept:
-            changes.append([f"Location {number} (removed)", _location_line(location), ""])
+            changes.append([_("Location %(number)s (removed)") % {"number": number}, _location_line(location), ""])
     return changes
 
 
@@ -144,7 +157,8 @@ def listing_changes(
     if sorted(before["techniques"]) != sorted(after["techniques"]):
         names = dict(Technique.objects.values_list("pk", "name"))
         named = [
-            ", ".join(names.get(pk, "(deleted technique)") for pk in values["techniques"]) for values in (before, after)
+            ", ".join(names.get(pk, _("(deleted technique)")) for pk in values["techniques"])
+            for values in (before, after)
         ]
-        changes.append(["Techniques", *named])
+        changes.append([_("Techniques"), *named])
     return changes + _location_changes(before["locations"], after["locations"], location_fields)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from directory.models import Practitioner
 
@@ -17,7 +18,7 @@ class Reviewed(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, help_text="Why it was rejected, as told to the practitioner.")
+    reason = models.TextField(blank=True, help_text=_("Why it was rejected, as told to the practitioner."))
 
     class Meta:
         abstract = True
@@ -35,12 +36,12 @@ class Revision(Reviewed):
     None, field: value}]} (practice.listing builds and applies it); the live rows stay what patients see."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        SUPERSEDED = "superseded", "Replaced by a later edit"
-        WITHDRAWN = "withdrawn", "Withdrawn by the practitioner"
-        OWNER_CHANGED = "owner_changed", "Withdrawn: the listing changed hands"
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Replaced by a later edit")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the practitioner")
+        OWNER_CHANGED = "owner_changed", _("Withdrawn: the listing changed hands")
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="revisions")
     proposed = models.JSONField()
@@ -68,17 +69,17 @@ class Claim(Reviewed):
     """Someone's request to manage a listing."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="claims")
     claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims")
     note = models.TextField(blank=True)
-    npi = models.CharField("NPI", max_length=10, blank=True)
+    npi = models.CharField(_("NPI"), max_length=10, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     approved_automatically = models.BooleanField(
-        default=False, help_text="Approved because the account's verified e-mail is the listing's e-mail."
+        default=False, help_text=_("Approved because the account's verified e-mail is the listing's e-mail.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -101,8 +102,8 @@ class Claim(Reviewed):
 class OnClosing(models.TextChoices):
     """What becomes of the listings of an account being closed, as its owner chooses."""
 
-    RELEASE = "release", "Keep them in the directory, managed by nobody (they can be claimed again)"
-    UNPUBLISH = "unpublish", "Take them off the directory"
+    RELEASE = "release", _("Keep them in the directory, managed by nobody (they can be claimed again)")
+    UNPUBLISH = "unpublish", _("Take them off the directory")
 
 
 class PatientMessage(models.Model):
@@ -110,10 +111,10 @@ class PatientMessage(models.Model):
     desk's counts and the "this is spam" link; the desk never reads the text."""
 
     class ContactTime(models.TextChoices):
-        ANY = "any", "Any time"
-        MORNING = "morning", "Mornings"
-        AFTERNOON = "afternoon", "Afternoons"
-        EVENING = "evening", "Evenings"
+        ANY = "any", _("Any time")
+        MORNING = "morning", _("Mornings")
+        AFTERNOON = "afternoon", _("Afternoons")
+        EVENING = "evening", _("Evenings")
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="patient_messages")
     sender_name = models.CharField(max_length=100)
@@ -124,7 +125,7 @@ class PatientMessage(models.Model):
     # The sender's address as a keyed hash (practice.questions.sender_key): what a block matches, kept after purge.
     sender_key = models.CharField(max_length=64)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
-    delivered = models.BooleanField(default=True, help_text="False when the sender was blocked for this listing.")
+    delivered = models.BooleanField(default=True, help_text=_("False when the sender was blocked for this listing."))
     marked_spam_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

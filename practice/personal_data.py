@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from directory.models import Location, Photo, Practitioner, Training
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS
@@ -89,7 +90,7 @@ def personal_data(*, user: AbstractBaseUser) -> dict:
     edits = Revision.objects.filter(submitted_by=user).select_related("practitioner").order_by("submitted_at", "pk")
     claims = Claim.objects.filter(claimant=user).select_related("practitioner").order_by("created_at", "pk")
     data = {
-        "about": "Everything the Upper Cervical Directory holds about your account, as of generated_at.",
+        "about": _("Everything the Upper Cervical Directory holds about your account, as of generated_at."),
         "generated_at": timezone.now(),
         "account": {
             "id": user.pk,
@@ -126,6 +127,6 @@ def personal_data(*, user: AbstractBaseUser) -> dict:
             for claim in claims
         ],
     }
-    for _, sections in personal_data_requested.send(sender=personal_data, user=user):
+    for _receiver, sections in personal_data_requested.send(sender=personal_data, user=user):
         data.update(sections)
     return data

@@ -13,6 +13,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from directory.models import Location, Photo, Practitioner
@@ -28,30 +30,37 @@ ALT_TEXT_MAX = Photo._meta.get_field("alt_text").max_length
 
 def _alt_text_field() -> forms.CharField:
     return forms.CharField(
-        label="Alt text",
+        label=_("Alt text"),
         max_length=ALT_TEXT_MAX,
-        help_text=f"What the photo shows, for patients who cannot see it (at most {ALT_TEXT_MAX} characters), e.g. "
-        "“Dr. Atlas smiling at the front desk”.",
+        help_text=format_lazy(
+            _(
+                "What the photo shows, for patients who cannot see it (at most {count} characters), e.g. "
+                "“Dr. Atlas smiling at the front desk”."
+            ),
+            count=ALT_TEXT_MAX,
+        ),
     )
 
 
 class PhotoForm(forms.Form):
     """A photo to upload: where it goes (the portrait or one of the listing's locations), its alt text, the file."""
 
-    place = forms.ChoiceField(label="This photo is", widget=forms.RadioSelect)
+    place = forms.ChoiceField(label=_("This photo is"), widget=forms.RadioSelect)
     alt_text = _alt_text_field()
     photo = forms.FileField(
-        label="Photo",
-        help_text="JPEG, PNG, WebP or HEIC, at most 10 MB and 40 million pixels. We remove its metadata (where and "
-        "when it was taken) and keep it in three sizes.",
+        label=_("Photo"),
+        help_text=_(
+            "JPEG, PNG, WebP or HEIC, at most 10 MB and 40 million pixels. We remove its metadata (where and "
+            "when it was taken) and keep it in three sizes."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,.heic"}),
     )
 
     def __init__(self, *args: object, locations: list[Location], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.locations = {str(location.pk): location for location in locations}
-        self.fields["place"].choices = [(PORTRAIT, "Your portrait")] + [
-            (key, f"A photo of location {number}: {location}")
+        self.fields["place"].choices = [(PORTRAIT, _("Your portrait"))] + [
+            (key, _("A photo of location %(number)s: %(location)s") % {"number": number, "location": location})
             for number, (key, location) in enumerate(self.locations.items(), start=1)
         ]
         self.fields["place"].initial = PORTRAIT
@@ -117,7 +126,7 @@ def photos(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PhotoRefused as refused:
         form.add_error("place", str(refused))
         return _photos_page(request, practitioner, form, status=400)
-    messages.success(request, "The photo is saved and waits for a moderator; patients see it once approved.")
+    messages.success(request, _("The photo is saved and waits for a moderator; patients see it once approved."))
     return redirect("practice:photos", pk=practitioner.pk)
 
 
@@ -128,14 +137,14 @@ def photo_alt_text(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse
     practitioner, photo = _owned_photo(request, pk, photo_pk)
     form = AltTextForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Alt text: {' '.join(form.errors['alt_text'])}")
+        messages.error(request, _("Alt text: %(errors)s") % {"errors": " ".join(form.errors["alt_text"])})
         return redirect("practice:photos", pk=practitioner.pk)
     try:
         services.photo_alt_change(photo=photo, alt_text=form.cleaned_data["alt_text"])
     except services.PhotoRefused as refused:
         messages.error(request, str(refused))
         return redirect("practice:photos", pk=practitioner.pk)
-    messages.success(request, "The alt text is saved; the photo waits for a moderator again.")
+    messages.success(request, _("The alt text is saved; the photo waits for a moderator again."))
     return redirect("practice:photos", pk=practitioner.pk)
 
 
@@ -144,5 +153,5 @@ def photo_alt_text(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse
 def photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     practitioner, photo = _owned_photo(request, pk, photo_pk)
     services.photo_remove(photo=photo)
-    messages.success(request, f"The photo “{photo.alt_text}” is removed.")
+    messages.success(request, _("The photo “%(alt_text)s” is removed.") % {"alt_text": photo.alt_text})
     return redirect("practice:photos", pk=practitioner.pk)

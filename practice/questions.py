@@ -26,6 +26,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -45,6 +48,11 @@ LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # ---------------------------------------------------------------------------------------------------- forms
 
 
+def _count(number: int) -> str:
+    """A count as the reader's language writes it ("2,000", "2 000")."""
+    return number_format(number, force_grouping=True)
+
+
 def _has_control_characters(text: str) -> bool:
     return any(unicodedata.category(character) in ("Cc", "Cf") for character in text)
 
@@ -53,31 +61,38 @@ class QuestionForm(forms.Form):
     """What a patient sends from a profile. `website` is a honeypot: hidden from people (and from assistive
     technology), filled in by bots."""
 
-    name = forms.CharField(label="Your name", max_length=PatientMessage._meta.get_field("sender_name").max_length)
+    name = forms.CharField(label=_("Your name"), max_length=PatientMessage._meta.get_field("sender_name").max_length)
     email = forms.EmailField(
-        label="Your e-mail", help_text="The practitioner replies to this address. We send you a copy of your message."
+        label=_("Your e-mail"),
+        help_text=_("The practitioner replies to this address. We send you a copy of your message."),
     )
     phone = forms.CharField(
-        label="Phone (optional)", max_length=40, required=False, help_text="If you would rather be called back."
+        label=_("Phone (optional)"), max_length=40, required=False, help_text=_("If you would rather be called back.")
     )
     contact_time = forms.ChoiceField(
-        label="Best time to reach you",
+        label=_("Best time to reach you"),
         choices=PatientMessage.ContactTime.choices,
         initial=PatientMessage.ContactTime.ANY,
     )
     # No max_length here: the length is counted once line breaks are one character each, as the browser counts them.
     message = forms.CharField(
-        label="Your question",
-        help_text=f"At most {MAX_MESSAGE_CHARS:,} characters and {MAX_LINKS} links.",
+        label=_("Your question"),
+        help_text=lazy(
+            lambda: (
+                _("At most %(chars)s characters and %(links)s links.")
+                % {"chars": _count(MAX_MESSAGE_CHARS), "links": MAX_LINKS}
+            ),
+            str,
+        )(),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": MAX_MESSAGE_CHARS}),
     )
     no_medical_details = forms.BooleanField(
-        label="This message holds no medical details (symptoms, diagnoses, records)",
-        error_messages={"required": "Please confirm that the message holds no medical details, or remove them."},
+        label=_("This message holds no medical details (symptoms, diagnoses, records)"),
+        error_messages={"required": _("Please confirm that the message holds no medical details, or remove them.")},
     )
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=_("Leave this empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
@@ -90,9 +105,9 @@ class QuestionForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if _has_control_characters(name):
-            raise forms.ValidationError("Enter your name on one line.")
+            raise forms.ValidationError(_("Enter your name on one line."))
         if LINK.search(name) or "<" in name or ">" in name:
-            raise forms.ValidationError("Enter your name without links or markup.")
+            raise forms.ValidationError(_("Enter your name without links or markup."))
         return name
 
     def clean_phone(self) -> str:
@@ -102,10 +117,11 @@ class QuestionForm(forms.Form):
         message = self.cleaned_data["message"].replace("\r\n", "\n").replace("\r", "\n")
         if len(message) > MAX_MESSAGE_CHARS:
             raise forms.ValidationError(
-                f"Keep the message to {MAX_MESSAGE_CHARS:,} characters (it has {len(message):,})."
+                _("Keep the message to %(most)s characters (it has %(count)s).")
+                % {"most": _count(MAX_MESSAGE_CHARS), "count": _count(len(message))}
             )
         if len(LINK.findall(message)) > MAX_LINKS:
-            raise forms.ValidationError(f"A message may hold at most {MAX_LINKS} links.")
+            raise forms.ValidationError(_("A message may hold at most %(count)s links.") % {"count": MAX_LINKS})
         return message
 
     @property
@@ -118,14 +134,18 @@ class QuestionSettingsForm(forms.ModelForm):
         model = Practitioner
         fields = ["questions_enabled", "show_email"]
         labels = {
-            "questions_enabled": "Patients can send me questions through the directory",
-            "show_email": "Also show my e-mail address on my profile",
+            "questions_enabled": _("Patients can send me questions through the directory"),
+            "show_email": _("Also show my e-mail address on my profile"),
         }
         help_texts = {
-            "questions_enabled": "Each question comes to the listing's e-mail address; you reply to the patient "
-            "directly. Your address stays hidden from patients.",
-            "show_email": "With the question form on, the profile does not print your address (which protects it from "
-            "spam). With the form off, the address is shown.",
+            "questions_enabled": _(
+                "Each question comes to the listing's e-mail address; you reply to the patient "
+                "directly. Your address stays hidden from patients."
+            ),
+            "show_email": _(
+                "With the question form on, the profile does not print your address (which protects it from "
+                "spam). With the form off, the address is shown."
+            ),
         }
 
 
@@ -321,5 +341,5 @@ def question_settings(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "practice/question_settings.html", {"practitioner": practitioner, "form": form},
                       status=status)  # fmt: skip
     question_settings_save(practitioner=practitioner, **form.cleaned_data)
-    messages.success(request, f"Saved: the question settings of {practitioner.display_name}.")
+    messages.success(request, _("Saved: the question settings of %(name)s.") % {"name": practitioner.display_name})
     return redirect("practice:dashboard")

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from directory.answers import public_version_bump
 from directory.models import Location, Photo, Practitioner, Training
@@ -446,11 +447,14 @@ def _photo_room_check(practitioner: Practitioner, location: Location | None) -> 
     photos = Photo.objects.filter(practitioner=practitioner)
     if location is None:
         if photos.portraits().pending().exists():
-            raise PhotoRefused("A portrait is already waiting for review: remove it first, or wait for the decision.")
+            raise PhotoRefused(
+                _("A portrait is already waiting for review: remove it first, or wait for the decision.")
+            )
         return
     if photos.filter(location=location).exclude(status=Photo.Status.REJECTED).count() >= PHOTOS_PER_LOCATION:
         raise PhotoRefused(
-            f"{location} has {PHOTOS_PER_LOCATION} photos (counting those waiting for review): remove one first."
+            _("%(location)s has %(count)s photos (counting those waiting for review): remove one first.")
+            % {"location": location, "count": PHOTOS_PER_LOCATION}
         )
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import pillow_heif
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()  # HEIC, as iPhones save photos
@@ -30,7 +33,7 @@ PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
 # full view. A smaller photo is never enlarged.
 PHOTO_SIZES = {"thumb": 160, "card": 480, "full": 1600}
 PHOTO_QUALITY = 85
-DAMAGED = "This image file is damaged or incomplete; save it again and upload it."
+DAMAGED = gettext_lazy("This image file is damaged or incomplete; save it again and upload it.")
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,11 @@ def _probe(data: bytes, formats: set[str], max_pixels: int, advice: str) -> str 
                 probe.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise forms.ValidationError(
-            f"This image claims far more than {max_pixels // 1_000_000} million pixels, more than any camera makes "
-            f"(it may be built to exhaust the server); upload one of at most {max_pixels // 1_000_000} million "
-            f"pixels{advice}.",
+            _(
+                "This image claims far more than %(millions)s million pixels, more than any camera makes (it may "
+                "be built to exhaust the server); upload one of at most %(millions)s million pixels %(advice)s."
+            )
+            % {"millions": max_pixels // 1_000_000, "advice": advice},
             code="pixels",
         ) from error
     except UnidentifiedImageError:
@@ -82,8 +87,11 @@ def _probe(data: bytes, formats: set[str], max_pixels: int, advice: str) -> str 
         return None
     if width * height > max_pixels:
         raise forms.ValidationError(
-            f"This image is {width} by {height} pixels; upload one of at most {max_pixels // 1_000_000} "
-            f"million pixels{advice}.",
+            _(
+                "This image is %(width)s by %(height)s pixels; upload one of at most %(millions)s million "
+                "pixels %(advice)s."
+            )
+            % {"width": width, "height": height, "millions": max_pixels // 1_000_000, "advice": advice},
             code="pixels",
         )
     return found
@@ -91,7 +99,7 @@ def _probe(data: bytes, formats: set[str], max_pixels: int, advice: str) -> str 
 
 def _image(data: bytes) -> Evidence | None:
     """The image re-encoded without metadata, if `data` is a JPEG or PNG; None if it is no image at all."""
-    found = _probe(data, set(IMAGE_FORMATS), MAX_EVIDENCE_PIXELS, " (a scan at 300 dpi is plenty)")
+    found = _probe(data, set(IMAGE_FORMATS), MAX_EVIDENCE_PIXELS, _("(a scan at 300 dpi is plenty)"))
     if found is None:
         return None
     content_type, extension = IMAGE_FORMATS[found]
@@ -113,12 +121,16 @@ def _upload_bytes(upload: UploadedFile, limit: int, empty: str) -> bytes:
     megabytes = limit // 1024 // 1024
     if upload.size is not None and upload.size > limit:
         raise forms.ValidationError(
-            f"This file is {upload.size / 1024 / 1024:.1f} MB; upload one of at most {megabytes} MB.", code="size"
+            _("This file is %(size)s MB; upload one of at most %(most)s MB.")
+            % {"size": number_format(upload.size / 1024 / 1024, 1), "most": megabytes},
+            code="size",
         )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise forms.ValidationError(f"This file is larger than {megabytes} MB; upload a smaller one.", code="size")
+        raise forms.ValidationError(
+            _("This file is larger than %(most)s MB; upload a smaller one.") % {"most": megabytes}, code="size"
+        )
     if not data:
         raise forms.ValidationError(empty, code="empty")
     return data
@@ -126,14 +138,14 @@ def _upload_bytes(upload: UploadedFile, limit: int, empty: str) -> bytes:
 
 def evidence_read(upload: UploadedFile) -> Evidence:
     """The evidence a practitioner uploaded, or a ValidationError saying what is wrong with it in their words."""
-    data = _upload_bytes(upload, MAX_EVIDENCE_BYTES, "This file is empty; choose the certificate's PDF or image.")
+    data = _upload_bytes(upload, MAX_EVIDENCE_BYTES, _("This file is empty; choose the certificate's PDF or image."))
     name = (upload.name or "evidence").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     if data.startswith(PDF_SIGNATURE):
         return Evidence(data, "application/pdf", ".pdf", name)
     image = _image(data)
     if image is None:
         raise forms.ValidationError(
-            "Upload a PDF, JPEG or PNG file (this file is none of them, whatever its name says).", code="type"
+            _("Upload a PDF, JPEG or PNG file (this file is none of them, whatever its name says)."), code="type"
         )
     return Evidence(image.content, image.content_type, image.extension, name)
 
@@ -160,11 +172,12 @@ def _encoded(image: Image.Image, long_side: int) -> EncodedImage:
 def photo_read(upload: UploadedFile) -> dict[str, EncodedImage]:
     """The photo a practitioner uploaded as {size: EncodedImage} (PHOTO_SIZES), upright and without metadata, or
     a ValidationError saying what is wrong with it in their words."""
-    data = _upload_bytes(upload, MAX_PHOTO_BYTES, "This file is empty; choose a photo.")
-    found = _probe(data, PHOTO_FORMATS, MAX_PHOTO_PIXELS, " (a photo of 12 million is plenty)")
+    data = _upload_bytes(upload, MAX_PHOTO_BYTES, _("This file is empty; choose a photo."))
+    found = _probe(data, PHOTO_FORMATS, MAX_PHOTO_PIXELS, _("(a photo of 12 million is plenty)"))
     if found is None:
         raise forms.ValidationError(
-            "Upload a JPEG, PNG, WebP or HEIC photo (this file is none of them, whatever its name says).", code="type"
+            _("Upload a JPEG, PNG, WebP or HEIC photo (this file is none of them, whatever its name says)."),
+            code="type",
         )
     try:
         with Image.open(io.BytesIO(data)) as image:

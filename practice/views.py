@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -37,6 +39,7 @@ from practice.models import Claim, OnClosing, Revision
 from practice.personal_data import personal_data
 
 ADD_LOCATION = "add_location"
+_TRAINING_SAVED = gettext_lazy("%(technique)s training is saved and waits for a moderator to verify it.")
 
 
 def owned_listing(request: HttpRequest, pk: int) -> Practitioner:
@@ -139,7 +142,9 @@ def listing_new(request: HttpRequest) -> HttpResponse:
         accepting_new_patients=form.cleaned_data["accepting_new_patients"],
     )
     messages.success(
-        request, f"{practitioner.display_name} is saved and waiting for review. {_placement_note(practitioner)}"
+        request,
+        _("%(name)s is saved and waiting for review.") % {"name": practitioner.display_name}
+        + _placement_note(practitioner),
     )
     return redirect("practice:dashboard")
 
@@ -174,11 +179,13 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _changed_meanwhile(request, form, locations, practitioner, proposed)
     practitioner.refresh_from_db()
     if revision is not None:
-        messages.success(request, "Your changes are waiting for review; patients see the published listing until then.")
+        messages.success(
+            request, _("Your changes are waiting for review; patients see the published listing until then.")
+        )
     elif practitioner.status == Practitioner.Status.PUBLISHED:
-        messages.success(request, "Saved. Nothing else changed, so nothing needs review.")
+        messages.success(request, _("Saved. Nothing else changed, so nothing needs review."))
     else:
-        messages.success(request, f"Saved; the listing is waiting for review. {_placement_note(practitioner)}")
+        messages.success(request, _("Saved; the listing is waiting for review.") + _placement_note(practitioner))
     return redirect("practice:dashboard")
 
 
@@ -200,7 +207,8 @@ def _changed_meanwhile(
         if name in PRACTITIONER_FIELDS
     }
     changes = listing_changes(proposed, current, location_fields=ADDRESS_FIELDS)
-    changed = [f"{labels.get(what, what)}: {now or '(empty)'}" for what, _, now in changes]
+    empty = _("(empty)")
+    changed = [f"{labels.get(what, what)}: {now or empty}" for what, _before, now in changes]
     _mark_pins(locations)
     context = {"form": form, "locations": locations, "practitioner": practitioner, "pending": pending,
                "changed": changed}  # fmt: skip
@@ -209,8 +217,11 @@ def _changed_meanwhile(
 
 def _placement_note(practitioner: Practitioner) -> str:
     if any(location.is_approximate for location in practitioner.locations.all()):
-        return "A pin is only approximate (at the centre of its postal code): edit the listing to drag it to your door."
-    return ""
+        # A sentence following another: it begins with the space between them.
+        return " " + _(
+            "A pin is only approximate (at the centre of its postal code): edit the listing to drag it to your door."
+        )
+    return " "
 
 
 @verified_email_required
@@ -218,7 +229,9 @@ def _placement_note(practitioner: Practitioner) -> str:
 def listing_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     practitioner = owned_listing(request, pk)
     services.listing_confirm(practitioner=practitioner)
-    messages.success(request, f"Thank you: {practitioner.display_name} is marked as still correct today.")
+    messages.success(
+        request, _("Thank you: %(name)s is marked as still correct today.") % {"name": practitioner.display_name}
+    )
     return redirect("practice:dashboard")
 
 
@@ -244,7 +257,7 @@ def claim_by_npi(request: HttpRequest) -> HttpResponse:
     npi = form.cleaned_data["npi"]
     found = Practitioner.objects.claimable().filter(npi=npi).first()
     if found is None:
-        form.add_error("npi", "No listing you can claim has this NPI. List your practice instead: it is free.")
+        form.add_error("npi", _("No listing you can claim has this NPI. List your practice instead: it is free."))
         return render(request, "practice/claim_by_npi.html", {**context, "not_found": True}, status=404)
     return redirect(reverse("practice:claim", kwargs={"pk": found.pk, "slug": found.slug}) + f"?npi={npi}")
 
@@ -253,7 +266,7 @@ def claim_by_npi(request: HttpRequest) -> HttpResponse:
 def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     practitioner = get_object_or_404(Practitioner.objects.claimable(), pk=pk)
     if practitioner.owner_id == request.user.pk:
-        messages.info(request, "You already manage this listing.")
+        messages.info(request, _("You already manage this listing."))
         return redirect("practice:dashboard")
     email_matches = has_verified_email(request.user, practitioner.email)
     initial = {"npi": request.GET.get("npi", "")[:20]}
@@ -270,9 +283,14 @@ def claim(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         email_verified=email_matches,
     )
     if claimed.status == Claim.Status.APPROVED:
-        messages.success(request, f"You now manage {practitioner.display_name}: your verified e-mail matched it.")
+        messages.success(
+            request,
+            _("You now manage %(name)s: your verified e-mail matched it.") % {"name": practitioner.display_name},
+        )
     else:
-        messages.success(request, f"Your claim of {practitioner.display_name} is waiting for review.")
+        messages.success(
+            request, _("Your claim of %(name)s is waiting for review.") % {"name": practitioner.display_name}
+        )
     return redirect("practice:dashboard")
 
 
@@ -300,7 +318,7 @@ def account_close(request: HttpRequest) -> HttpResponse:
         return answer
     services.account_close(user=request.user, listings=form.cleaned_data.get("listings", OnClosing.RELEASE))
     logout(request)
-    messages.success(request, "Your account is closed. An e-mail confirms what became of your listings.")
+    messages.success(request, _("Your account is closed. An e-mail confirms what became of your listings."))
     return redirect("directory:home")
 
 
@@ -343,7 +361,7 @@ def training(request: HttpRequest, pk: int) -> HttpResponse:
     record = services.training_add(
         practitioner=practitioner, values=form.record_values(), evidence=form.cleaned_data["evidence"]
     )
-    messages.success(request, f"{record.technique} training is saved and waits for a moderator to verify it.")
+    messages.success(request, _TRAINING_SAVED % {"technique": record.technique})
     return redirect("practice:training", pk=practitioner.pk)
 
 
@@ -365,7 +383,7 @@ def training_edit(request: HttpRequest, pk: int, training_pk: int) -> HttpRespon
     record = services.training_change(
         training=record, values=form.record_values(), evidence=form.cleaned_data["evidence"]
     )
-    messages.success(request, f"{record.technique} training is saved and waits for a moderator to verify it.")
+    messages.success(request, _TRAINING_SAVED % {"technique": record.technique})
     return redirect("practice:training", pk=practitioner.pk)
 
 
@@ -374,7 +392,11 @@ def training_edit(request: HttpRequest, pk: int, training_pk: int) -> HttpRespon
 def training_remove(request: HttpRequest, pk: int, training_pk: int) -> HttpResponse:
     practitioner, record = _owned_training(request, pk, training_pk)
     services.training_remove(training=record)
-    messages.success(request, f"{record.technique} training ({record.level}) is removed, with its evidence.")
+    messages.success(
+        request,
+        _("%(technique)s training (%(level)s) is removed, with its evidence.")
+        % {"technique": record.technique, "level": record.level},
+    )
     return redirect("practice:training", pk=practitioner.pk)
 
 
