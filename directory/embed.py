@@ -16,9 +16,10 @@ from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django import forms
+from django.conf import settings
 from django.db.models import TextChoices
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.cache import patch_cache_control
@@ -123,6 +124,8 @@ def allow_any_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 @require_safe
 @allow_any_framing
 def embed(request: HttpRequest) -> HttpResponse:
+    if "lang" in request.GET:
+        return _embed_in_language(request)
     filters = preset_search(request.GET)
     context = {
         "filters": filters,
@@ -139,6 +142,19 @@ def embed(request: HttpRequest) -> HttpResponse:
     response = render(request, "directory/embed/box.html", context)
     patch_cache_control(response, public=True, max_age=BOX_SECONDS)
     return response
+
+
+def _embed_in_language(request: HttpRequest) -> HttpResponse:
+    """/embed/?lang=es is the box at /es/embed/ (each language's box has one address, as every page has): a
+    redirect there with the other presets, or the box at this address without `lang` when it names no language of
+    the site (a refused preset is left out)."""
+    presets = request.GET.copy()
+    language = presets.pop("lang")[-1].strip().lower()
+    query = f"?{presets.urlencode()}" if presets else ""
+    if language in dict(settings.LANGUAGES):
+        with translation.override(language):
+            return redirect(reverse("directory:embed") + query)
+    return redirect(request.path + query)
 
 
 @cache

@@ -134,10 +134,11 @@ def test_an_unknown_technique_is_ignored_and_a_known_one_beside_it_kept(client):
         "technique=" + "&technique=".join(["nucca"] * 200),
         "accent=%22%3E%3C/style%3E&accent_text=red",
         "lang=es&page=-1&verified=maybe",
+        "lang=%3Cb%3E&near=%3Cscript%3Ealert(1)%3C/script%3E",
     ],
 )
 def test_hostile_presets_give_the_plain_box_never_an_error_nor_their_markup(client, query):
-    response = client.get(f"/embed/?{query}")
+    response = client.get(f"/embed/?{query}", follow=True)  # lang: to the box's address in that language
     assert response.status_code == 200
     html = response.content.decode()
     assert "<script>alert" not in html and "onerror" not in html and "furlongs" not in html
@@ -249,3 +250,20 @@ class TestBuilder:
     def test_hostile_text_in_the_place_is_escaped_in_the_snippet(self, client):
         html = client.get('/embed/build/?near="><script>x</script>&accent=%230b5d7a&accent_text=%23fff').content
         assert b"<script>x" not in html
+
+
+@pytest.mark.parametrize(("lang", "box"), [("es", "/es/embed/"), ("FR-CA", "/fr-ca/embed/"), ("en", "/embed/")])
+def test_lang_opens_the_box_in_that_language_with_its_presets(client, lang, box):
+    response = client.get("/embed/", {"technique": "nucca", "lang": lang})
+    assert response.status_code == 302
+    assert response["Location"] == f"{box}?technique=nucca"
+    framed = client.get(response["Location"])
+    assert framed.status_code == 200
+    expected = {"es": 'lang="es"', "FR-CA": 'lang="fr-CA"', "en": 'lang="en"'}[lang]
+    assertContains(framed, expected)
+    assertContains(framed, f'action="http://testserver{box.removesuffix("embed/")}search/"')
+
+
+def test_a_lang_the_site_does_not_speak_is_left_out(client):
+    response = client.get("/embed/", {"lang": "<de>", "near": "02108"})
+    assert response.status_code == 302 and response["Location"] == "/embed/?near=02108"
