@@ -84,21 +84,22 @@ def time_shown(minutes: int) -> str:
 def _time_typed(text: str, *, closing: bool) -> int:
     match = _CLOCK.match(text.strip())
     if not match:
-        raise HoursError(f'"{text.strip()}" is not a time: write 9:00, 17:30 or 5:30 pm.')
+        raise HoursError(gettext('"%(text)s" is not a time: write 9:00, 17:30 or 5:30 pm.') % {"text": text.strip()})
     hour, minute = int(match["hour"]), int(match["minute"] or 0)
     if minute > 59:
-        raise HoursError(f'"{text.strip()}" is not a time: minutes go up to 59.')
+        raise HoursError(gettext('"%(text)s" is not a time: minutes go up to 59.') % {"text": text.strip()})
     if match["half"]:
         if not 1 <= hour <= 12:
-            raise HoursError(f'"{text.strip()}" is not a time: with am or pm, hours go from 1 to 12.')
+            message = gettext('"%(text)s" is not a time: with am or pm, hours go from 1 to 12.')
+            raise HoursError(message % {"text": text.strip()})
         hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
     elif hour > 24 or (hour == 24 and minute):
-        raise HoursError(f'"{text.strip()}" is not a time: hours go up to 24:00 (midnight).')
+        raise HoursError(gettext('"%(text)s" is not a time: hours go up to 24:00 (midnight).') % {"text": text.strip()})
     minutes = hour * 60 + minute
     if closing and minutes == 0:
         return MIDNIGHT  # closing at 0:00 or 12 am is closing at the end of the day
     if not closing and minutes == MIDNIGHT:
-        raise HoursError("Nothing opens at 24:00: write 0:00 for a clinic that opens at midnight.")
+        raise HoursError(gettext("Nothing opens at 24:00: write 0:00 for a clinic that opens at midnight."))
     return minutes
 
 
@@ -113,13 +114,15 @@ def day_parsed(text: str) -> list[Interval]:
             continue
         ends = _DASHES.split(part.strip())
         if len(ends) != 2 or not all(ends):
-            raise HoursError(f'Could not read "{part.strip()}": write each interval as {INTERVAL_EXAMPLE}.')
+            message = gettext('Could not read "%(text)s": write each interval as %(example)s.')
+            raise HoursError(message % {"text": part.strip(), "example": INTERVAL_EXAMPLE})
         interval = Interval(_time_typed(ends[0], closing=False), _time_typed(ends[1], closing=True))
         if interval.closes <= interval.opens:
-            raise HoursError(
-                f'"{part.strip()}" closes before it opens. Hours cannot run overnight: end the day at 24:00 and '
-                "start the next one at 0:00."
+            message = gettext(
+                '"%(text)s" closes before it opens. Hours cannot run overnight: end the day at 24:00 and start the '
+                "next one at 0:00."
             )
+            raise HoursError(message % {"text": part.strip()})
         intervals.append(interval)
     return _joined(intervals)
 
@@ -129,13 +132,14 @@ def _joined(intervals: list[Interval]) -> list[Interval]:
     joined: list[Interval] = []
     for interval in sorted(intervals):
         if joined and interval.opens < joined[-1].closes:
-            raise HoursError(f"{joined[-1].shown()} and {interval.shown()} overlap: give each time once.")
+            message = gettext("%(first)s and %(second)s overlap: give each time once.")
+            raise HoursError(message % {"first": joined[-1].shown(), "second": interval.shown()})
         if joined and interval.opens == joined[-1].closes:
             joined[-1] = Interval(joined[-1].opens, interval.closes)
         else:
             joined.append(interval)
     if len(joined) > MAX_INTERVALS_A_DAY:
-        raise HoursError(f"Give at most {MAX_INTERVALS_A_DAY} intervals a day.")
+        raise HoursError(gettext("Give at most %(count)d intervals a day.") % {"count": MAX_INTERVALS_A_DAY})
     return joined
 
 
@@ -160,29 +164,35 @@ def exceptions_parsed(text: str) -> list[dict]:
             try:
                 exceptions.append(_exception_parsed(line.strip()))
             except HoursError as error:
-                raise HoursError(f"Line {number}: {error}") from None
+                raise HoursError(gettext("Line %(number)d: %(error)s") % {"number": number, "error": error}) from None
     if len(exceptions) > MAX_EXCEPTIONS:
-        raise HoursError(f"Give at most {MAX_EXCEPTIONS} exceptions.")
+        raise HoursError(gettext("Give at most %(count)d exceptions.") % {"count": MAX_EXCEPTIONS})
     exceptions.sort(key=lambda exception: exception["start"])
     for earlier, later in itertools.pairwise(exceptions):
         if later["start"] <= earlier["end"]:
-            raise HoursError(f"The exceptions from {earlier['start']} and from {later['start']} overlap.")
+            message = gettext("The exceptions from %(first)s and from %(second)s overlap.")
+            raise HoursError(message % {"first": earlier["start"], "second": later["start"]})
     return exceptions
 
 
 def _exception_parsed(line: str) -> dict:
     match = _EXCEPTION_LINE.match(line)
     if not match:
-        raise HoursError(f'could not read "{line}": write 2026-12-24 to 2027-01-02: closed, or 2026-12-31: 9:00-12:00.')
+        message = gettext(
+            'could not read "%(line)s": write 2026-12-24 to 2027-01-02: closed, or 2026-12-31: 9:00-12:00.'
+        )
+        raise HoursError(message % {"line": line})
     try:
         start = date.fromisoformat(match["start"])
         end = date.fromisoformat(match["end"] or match["start"])
     except ValueError:
-        raise HoursError(f'"{line}" has a date that does not exist: write dates as YYYY-MM-DD.') from None
+        message = gettext('"%(line)s" has a date that does not exist: write dates as YYYY-MM-DD.')
+        raise HoursError(message % {"line": line}) from None
     if end < start:
-        raise HoursError(f"{end.isoformat()} is before {start.isoformat()}: give the first day first.")
+        message = gettext("%(end)s is before %(start)s: give the first day first.")
+        raise HoursError(message % {"end": end.isoformat(), "start": start.isoformat()})
     if (end - start).days >= MAX_EXCEPTION_DAYS:
-        raise HoursError(f"an exception lasts at most {MAX_EXCEPTION_DAYS} days.")
+        raise HoursError(gettext("an exception lasts at most %(count)d days.") % {"count": MAX_EXCEPTION_DAYS})
     hours = day_parsed(match["hours"])
     return {"start": start.isoformat(), "end": end.isoformat(), "hours": [interval.stored() for interval in hours]}
 
