@@ -27,7 +27,7 @@ MAX_EXCEPTIONS = 30
 MAX_EXCEPTION_DAYS = 366
 # How far ahead "Closed, opens ..." looks for the next opening (exceptions can close a clinic for weeks).
 LOOKAHEAD_DAYS = 62
-CLOSED_WORDS = {"", "closed", "-"}
+CLOSED_WORDS = {"", "-", "closed", "cerrado", "fermé", "ferme"}  # as practitioners type it in each language
 
 _CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>[ap])?\.?\s*(?:m\.?)?$", re.I)
 _STORED_CLOCK = re.compile(r"^\d{2}:\d{2}$")

@@ -70,6 +70,10 @@ def test_an_empty_or_closed_day_has_no_intervals():
     assert day_parsed("") == day_parsed("  ") == day_parsed("Closed") == []
 
 
+def test_a_closed_day_may_be_written_in_spanish_or_french():
+    assert day_parsed("Cerrado") == day_parsed("fermé") == day_parsed("Fermé") == day_parsed("ferme") == []
+
+
 def test_a_day_may_close_at_24_00_or_at_12_am_which_are_both_midnight():
     assert stored("20:00-24:00") == stored("8 pm-12 am") == [{"opens": "20:00", "closes": "24:00"}]
     assert stored("0:00-24:00") == [{"opens": "00:00", "closes": "24:00"}]
