@@ -3,6 +3,8 @@ recipient's language (accounts.models.User.language)."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -11,6 +13,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from directory.models import Practitioner
+
+
+def one_line(text: str) -> str:
+    """A rendered subject on one line: runs of ASCII whitespace (the template's line breaks) become one space; a
+    no-break space stays (French puts one before a colon)."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def absolute_url(path: str) -> str:
@@ -31,7 +39,7 @@ def email_send(*, to: str, template: str, context: dict, language: str | None = 
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, "practice_url": absolute_url(reverse("practice:dashboard")),
                    **context}  # fmt: skip
-        subject = " ".join(render_to_string(f"{path}_subject.txt", context).split())
+        subject = one_line(render_to_string(f"{path}_subject.txt", context))
         body = render_to_string(f"{path}.txt", context)
     # robust: a mail server that is down is logged, never turns a write that committed into an error page.
     transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)

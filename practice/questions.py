@@ -36,7 +36,7 @@ from directory.answers import public_version_bump
 from directory.forms import cleaned_phone
 from directory.models import Practitioner
 from practice.models import BlockedSender, PatientMessage
-from practice.notifications import absolute_url, owner_language
+from practice.notifications import absolute_url, one_line, owner_language
 from practice.views import owned_listing
 
 MAX_MESSAGE_CHARS = PatientMessage._meta.get_field("body").max_length
@@ -176,7 +176,7 @@ def _mail(*, template: str, context: dict, to: str, language: str, reply_to: str
     """One e-mail rendered in `language`; the links the caller adds in `context` must be made in it too."""
     with translation.override(language):
         context = {"site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"practice/email/{template}_subject.txt", context).split())
+        subject = one_line(render_to_string(f"practice/email/{template}_subject.txt", context))
         body = render_to_string(f"practice/email/{template}.txt", context)
     return EmailMessage(subject, body, None, [to], reply_to=[reply_to] if reply_to else None)
 

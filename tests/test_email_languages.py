@@ -118,7 +118,7 @@ def test_a_patient_who_asks_in_spanish_gets_a_spanish_copy_and_the_practitioner_
     assert copy.to == ["pat@patient.example"]
     assert copy.subject == "Su pregunta a Dr. Ada Atlas, DC"
     assert copy.body.startswith("Esta es una copia de la pregunta que envió a Dr. Ada Atlas, DC")
-    assert "Mejor horario para comunicarse con usted: Por la tarde" in copy.body
+    assert "Mejor horario para comunicarse con usted: Por la noche" in copy.body
     with translation.override("es"):
         assert SITE + practitioner.get_absolute_url() in copy.body
     assert f"{SITE}/es/" in copy.body
