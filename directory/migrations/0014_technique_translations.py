@@ -3,7 +3,6 @@ columns the techniques had, and the eight techniques the directory started with 
 
 from django.db import migrations, models
 
-
 # slug: (name in Spanish, description in Spanish, name in Canadian French, description in Canadian French)
 TRANSLATIONS = {
     "nucca": (
