@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from directory.models import Practitioner
 
@@ -98,11 +99,11 @@ class Report(models.Model):
     """A patient's report that a listing is wrong. It changes nothing by itself: a moderator resolves it."""
 
     class Problem(models.TextChoices):
-        MOVED = "moved", "The practice has moved"
-        CLOSED = "closed", "The practice has closed"
-        WRONG_PHONE = "wrong_phone", "The phone number is wrong"
-        WRONG_TECHNIQUE = "wrong_technique", "A technique is wrong"
-        OTHER = "other", "Something else"
+        MOVED = "moved", _("The practice has moved")
+        CLOSED = "closed", _("The practice has closed")
+        WRONG_PHONE = "wrong_phone", _("The phone number is wrong")
+        WRONG_TECHNIQUE = "wrong_technique", _("A technique is wrong")
+        OTHER = "other", _("Something else")
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="reports")
     problem = models.CharField("what is wrong", max_length=20, choices=Problem.choices)

@@ -11,7 +11,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from directory.answers import public_version_bump
@@ -387,8 +386,7 @@ def _training_remind(record: Training, *, sent_field: str, template: str, lapsed
         owner_notify(
             practitioner=record.practitioner,
             template=template,
-            training=record,
-            training_url=absolute_url(reverse("practice:training", kwargs={"pk": record.practitioner_id})),
+            training=record,  # owner_notify links the training page in the owner's language
         )
         if lapsed:
             audit_record(

@@ -111,3 +111,14 @@ def test_records_without_a_lapse_date_or_not_verified_are_left_alone(nucca, run)
     with at(LAPSES_ON):
         assert run().startswith("Warned 0 owner(s)")
     assert not mail.outbox
+
+
+def test_an_owner_who_reads_spanish_is_warned_in_spanish_with_a_link_to_the_spanish_page(owner, record, run):
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    with at(LAPSES_ON - datetime.timedelta(days=30)):
+        run()
+    [email] = mail.outbox
+    path = reverse("practice:training", kwargs={"pk": record.practitioner_id})
+    assert f"https://directory.example/es{path}" in email.body
+    assert "lapses on" not in email.subject and "2027" in email.subject
