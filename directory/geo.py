@@ -21,6 +21,10 @@ WGS84_F = 1 / 298.257223563
 SMALLEST_RADIUS_KM = WGS84_A_KM * (1 - WGS84_F * (2 - WGS84_F))
 BOX_MARGIN = 1.01
 BANDS_PER_DEGREE = 10
+# The search grid (directory/grid.py explains its size): cells of 1/50 degree, numbered row by row from the
+# south pole and the antimeridian; a row has one column more than 360 degrees hold, for longitude 180 itself.
+GRID_CELLS_PER_DEGREE = 50
+GRID_COLUMNS = 360 * GRID_CELLS_PER_DEGREE + 1
 MAX_LISTED_BANDS = 64
 MAX_PLACE_LENGTH = 200
 COORDINATE_DECIMALS = 9

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from directory.answers import public_version_bump
 from directory.forms import ImportRowForm
+from directory.grid import grid_refresh
 from directory.models import Location, Practitioner, Technique
 from directory.timezones import zone_at
 
@@ -217,7 +218,7 @@ def _batches(items: list, size: int) -> Iterator[list]:
         yield batch
 
 
-def _create_practitioners(imported: list[ImportedPractitioner]) -> None:
+def _create_practitioners(imported: list[ImportedPractitioner]) -> list[int]:
     practitioners = [
         Practitioner(external_id=item.external_id, slug=Practitioner.slug_for(item.values["name"]), **item.values)
         for item in imported
@@ -234,6 +235,7 @@ def _create_practitioners(imported: list[ImportedPractitioner]) -> None:
         for practitioner, item in zip(practitioners, imported, strict=True)
         for values in item.locations
     )
+    return [practitioner.pk for practitioner in practitioners]
 
 
 def _update_practitioner(practitioner: Practitioner, item: ImportedPractitioner) -> bool:
@@ -297,7 +299,9 @@ def practitioners_import(
             )
             by_id = {p.external_id: p for p in existing.prefetch_related("techniques", "locations")}
             new = [item for item in batch if item.external_id not in by_id]
-            _create_practitioners(new)
+            written_ids = _create_practitioners(new)
+            # Bulk inserts send no signals: the new listings join the search grid here (updates join it on save).
+            grid_refresh(practitioner_ids=written_ids)
             report.created += len(new)
             for item in batch:
                 if item.external_id in by_id:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import ATan, Coalesce, Cos, Floor, NullIf, Radians, Sin, Tan
+from django.db.models.functions import ATan, Cast, Coalesce, Cos, Floor, NullIf, Radians, Sin, Tan
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,7 +20,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from directory.geo import BANDS_PER_DEGREE, WGS84_F, Point, bounding_box, coordinate_rounded, distance_km
+from directory.geo import (
+    BANDS_PER_DEGREE,
+    GRID_CELLS_PER_DEGREE,
+    GRID_COLUMNS,
+    WGS84_F,
+    Point,
+    bounding_box,
+    coordinate_rounded,
+    distance_km,
+)
 from directory.languages import language_codes, language_name
 from directory.storage import private_storage
 from directory.timezones import zone_at
@@ -153,6 +162,12 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         # One filter() call, so the box and the distance test apply to the same location (one join).
         within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
         return self.filter(box.as_q(prefix="locations__"), within)
+
+    def within_radius_in_cells(self, origin: Point, radius_km: float, cells: Iterable[int]) -> PractitionerQuerySet:
+        """The pks of these practitioners with a location within `radius_km` in one of the search grid's `cells`
+        (directory.grid), once each."""
+        within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
+        return self.filter(within, locations__grid_cell__in=list(cells)).order_by().values("pk").distinct()
 
     def nearest(self, origin: Point, count: int, beyond_km: float = 0.0) -> list[Practitioner]:
         """The `count` practitioners nearest to `origin`, however far, widening an index-backed search."""
@@ -454,12 +469,25 @@ class Location(models.Model):
     sphere_z = models.GeneratedField(
         expression=Sin(REDUCED_LATITUDE), output_field=models.FloatField(), db_persist=True
     )
+    # The search grid's cell (directory/grid.py): row * GRID_COLUMNS + column, kept by the database.
+    grid_cell = models.GeneratedField(
+        expression=Cast(
+            Floor((F("latitude") + Value(90.0)) * Value(float(GRID_CELLS_PER_DEGREE))), models.BigIntegerField()
+        )
+        * Value(GRID_COLUMNS)
+        + Cast(Floor((F("longitude") + Value(180.0)) * Value(float(GRID_CELLS_PER_DEGREE))), models.BigIntegerField()),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
 
     objects = LocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["latitude_band", "longitude"], name="location_band_longitude")]
+        indexes = [
+            models.Index(fields=["latitude_band", "longitude"], name="location_band_longitude"),
+            models.Index(fields=["grid_cell"], name="location_grid_cell"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_in_range"),
             models.CheckConstraint(
@@ -578,6 +606,43 @@ class PublicVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Public version {self.number}"
+
+
+class GridCount(models.Model):
+    """How many published practitioners have every location in one cell of the search grid (directory/grid.py),
+    per cell and per technique they offer (technique 0: whatever they offer). Kept by directory.grid."""
+
+    ANY_TECHNIQUE = 0
+
+    technique = models.BigIntegerField()  # a Technique's pk, or ANY_TECHNIQUE
+    cell = models.BigIntegerField()
+    practitioners = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["technique", "cell"], name="grid_count_technique_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.practitioners} in cell {self.cell} (technique {self.technique})"
+
+
+class GridMember(models.Model):
+    """A published practitioner's cells of the search grid, once per technique they offer and once for
+    ANY_TECHNIQUE: what GridCount counts (those `spread` over several cells are not counted there, and are read
+    from here instead, so that none is counted twice)."""
+
+    # No database constraint: directory.grid removes a practitioner's rows before the practitioner goes.
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    technique = models.BigIntegerField()
+    cell = models.BigIntegerField()
+    spread = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["technique", "spread", "cell", "practitioner"], name="grid_member_spread_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Practitioner {self.practitioner_id} in cell {self.cell} (technique {self.technique})"
 
 
 class UnmetDemand(models.Model):

@@ -29,6 +29,7 @@ from phonenumbers import PhoneNumberFormat
 
 from directory.answers import public_version_bump
 from directory.geo import Point, coordinate_rounded
+from directory.grid import grid_refresh
 from directory.importing import IMPORT_LOCK
 from directory.models import Location, Practitioner
 from directory.npi import is_valid_npi
@@ -507,5 +508,6 @@ def _changes_save(changed: list[Practitioner], moved: list[Location]) -> None:
     for location in moved:
         location.time_zone = zone_at(location.latitude, location.longitude)
     Location.objects.bulk_update(moved, [*LOCATION_FIELDS, "time_zone"])
+    grid_refresh(practitioner_ids={location.practitioner_id for location in moved})  # bulk updates send no signals
     if any(practitioner.status == Practitioner.Status.PUBLISHED for practitioner in changed):
         public_version_bump()

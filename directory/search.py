@@ -11,8 +11,9 @@ from functools import cached_property
 from django.utils import formats
 
 from directory.geo import Place, Unit, to_km
+from directory.grid import Cover, grid_count, grid_cover
 from directory.languages import language_name
-from directory.models import Practitioner, PractitionerQuerySet, Technique
+from directory.models import GridCount, Practitioner, PractitionerQuerySet, Technique
 
 DEFAULT_RADIUS = 25
 MAX_RADIUS = {Unit.MILES: 500, Unit.KILOMETRES: 805}
@@ -82,9 +83,24 @@ class Search:
         found = self.matching()
         if self.place is None:
             counted = found[: COUNT_CAP + 1].count()
+        elif (cover := self.grid_cover()) is not None:
+            technique = self.techniques[0].pk if self.techniques else GridCount.ANY_TECHNIQUE
+            counted = grid_count(
+                found, technique=technique, origin=self.place.point, radius_km=self.radius_km, cover=cover
+            )
         else:
             counted = found.count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
         return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
+
+    def grid_cover(self) -> Cover | None:
+        """The search grid's cells of the circle, when the grid can count this search: the grid keeps published
+        practitioners per technique, so a search with more than one technique, or another filter, is counted
+        from the locations themselves."""
+        if self.place is None or len(self.techniques) > 1:
+            return None
+        if self.accepting_new_patients is not None or self.verified or self.language:
+            return None
+        return grid_cover(self.place.point, self.radius_km)
 
     def page(self, start: int, stop: int) -> list[Practitioner]:
         """Results start..stop (of at most count.value), listed with their location and techniques."""

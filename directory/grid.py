@@ -1,0 +1,346 @@
+"""The search grid: how many practitioners a search finds, without reading every location in its circle.
+
+The map is cut into cells of 1/GRID_CELLS_PER_DEGREE degree (0.02 degree: 2.2 km north to south, 1.6 km east
+to west at 45 degrees north; Location.grid_cell is the database's own number for a location's cell). GridCount
+keeps, per cell and technique, how many published practitioners have every location in that cell; GridMember
+keeps each published practitioner's cells (those with locations in several cells are `spread`).
+
+A search's count is then three parts, each practitioner in exactly one of them:
+- the cells wholly inside the circle: the sum of their GridCount rows (practitioners held in one cell);
+- the spread practitioners with a cell wholly inside the circle (GridMember, read once each);
+- the cells the circle's edge crosses: their locations measured exactly, as the page's own query measures them.
+So the count is exact, and costs the number of non-empty cells in the circle plus the locations in a ring about
+two cells wide, instead of every location in the circle.
+
+Why 0.02 degree: the exactly measured ring is about 3-5 km wide whatever the radius, so it holds about 15% of a
+25-mile circle's area and 4% of a 100-mile one's; cells of 0.1 degree would make it 60% of a 25-mile circle,
+and cells of 0.005 degree would multiply by 16 the cells summed (a 100-mile circle already covers about 23,000
+cells, though only the non-empty ones have rows).
+
+Which cells are wholly inside is decided on a sphere, safely: the geodesic distance between two points on the
+WGS-84 ellipsoid lies between SMALLEST_RADIUS_KM and LARGEST_RADIUS_KM times the angle between them on a unit
+sphere with the same latitudes and longitudes (the ellipsoid's radii of curvature lie between those two), so a
+cell whose corners are within (radius - margin) / LARGEST_RADIUS_KM radians is inside, and a cell none of
+whose points is within (radius + margin) / SMALLEST_RADIUS_KM radians is outside. MARGIN_KM covers the metres
+by which Lambert's formula (what the search measures with) differs from the true geodesic.
+
+Every write that changes what is public keeps the grid: directory.signals refreshes a practitioner whose row,
+locations or techniques are saved; bulk writes (the CSV and registry imports) call grid_refresh() themselves;
+`manage.py grid_rebuild` recomputes all of it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, connections, transaction
+
+from directory.geo import (
+    GRID_CELLS_PER_DEGREE,
+    GRID_COLUMNS,
+    SMALLEST_RADIUS_KM,
+    WGS84_A_KM,
+    WGS84_F,
+    Point,
+)
+from directory.models import GridCount, GridMember, Location, Practitioner, PractitionerQuerySet
+
+# The largest radius of curvature of the WGS-84 ellipsoid (at the poles): a^2 / b.
+LARGEST_RADIUS_KM = WGS84_A_KM / (1 - WGS84_F)
+MARGIN_KM = 0.1
+# Circles reaching this close to a pole, or wider than this in longitude, are counted without the grid.
+POLAR_LIMIT_DEGREES = 89.0
+WIDEST_DEGREES = 90.0
+COLUMNS = 360 * GRID_CELLS_PER_DEGREE  # columns that wrap around; column COLUMNS holds longitude 180 alone
+SQLITE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The grid cells a circle covers: `inside` as ranges of cell numbers (lowest, highest), wholly within the
+    circle; `edge` the cells its edge crosses (which may hold points on either side)."""
+
+    inside: tuple[tuple[int, int], ...]
+    edge: tuple[int, ...]
+
+
+def _cell(row: int, column: int) -> int:
+    return row * GRID_COLUMNS + column
+
+
+def _wrapped(low: int, high: int) -> Iterator[tuple[int, int]]:
+    """Columns low..high, counted on past the antimeridian, as ranges of real columns."""
+    if high < 0 or low >= COLUMNS:  # wholly past the antimeridian
+        shift = COLUMNS if high < 0 else -COLUMNS
+        yield low + shift, high + shift
+    elif low < 0:
+        yield low + COLUMNS, COLUMNS - 1
+        yield 0, high
+    elif high >= COLUMNS:
+        yield low, COLUMNS - 1
+        yield 0, high - COLUMNS
+    else:
+        yield low, high
+
+
+def grid_cover(origin: Point, radius_km: float) -> Cover | None:
+    """The cells of a circle, or None where the grid does not help (near a pole, or wider than WIDEST_DEGREES)."""
+    inner = (radius_km - MARGIN_KM) / LARGEST_RADIUS_KM
+    outer = (radius_km + MARGIN_KM) / SMALLEST_RADIUS_KM
+    reach = math.degrees(outer)
+    if abs(origin.latitude) + reach >= POLAR_LIMIT_DEGREES:
+        return None
+    sin0, cos0 = math.sin(math.radians(origin.latitude)), math.cos(math.radians(origin.latitude))
+
+    def half_width(latitude: float, angle: float) -> float | None:
+        """Half the circle's width in longitude (radians) at `latitude` (degrees), or None if it misses it."""
+        phi = math.radians(latitude)
+        ratio = (math.cos(angle) - sin0 * math.sin(phi)) / (cos0 * math.cos(phi))
+        if ratio > 1:
+            return None
+        return math.acos(max(-1.0, ratio))
+
+    # Where the outer circle is widest: there sin(latitude) = sin(origin's latitude) / cos(angle).
+    widest = math.degrees(math.asin(sin0 / math.cos(outer)))
+    inside: list[tuple[int, int]] = []
+    edge: list[int] = []
+    per_degree = GRID_CELLS_PER_DEGREE
+    first_row = math.floor((origin.latitude - reach + 90) * per_degree)
+    last_row = math.floor((origin.latitude + reach + 90) * per_degree)
+    for row in range(first_row, last_row + 1):
+        south, north = row / per_degree - 90, (row + 1) / per_degree - 90
+        at = [south, north] + ([widest] if south < widest < north else [])
+        widths = [width for width in (half_width(latitude, outer) for latitude in at) if width is not None]
+        if not widths:
+            continue
+        outer_half = math.degrees(max(widths))
+        if outer_half >= WIDEST_DEGREES:
+            return None
+        low = math.floor((origin.longitude - outer_half + 180) * per_degree)
+        high = math.floor((origin.longitude + outer_half + 180) * per_degree)
+        south_half, north_half = half_width(south, inner), half_width(north, inner)
+        edges = [(low, high)]
+        if south_half is not None and north_half is not None:
+            inner_half = math.degrees(min(south_half, north_half))
+            first = math.ceil((origin.longitude - inner_half + 180) * per_degree)
+            last = math.floor((origin.longitude + inner_half + 180) * per_degree) - 1
+            if first <= last:
+                inside.extend((_cell(row, a), _cell(row, b)) for a, b in _wrapped(first, last))
+                edges = [(low, first - 1), (last + 1, high)]
+        columns = [pair for low_, high_ in edges if low_ <= high_ for pair in _wrapped(low_, high_)]
+        edge.extend(_cell(row, column) for a, b in columns for column in range(a, b + 1))
+        if any(a == 0 or b == COLUMNS - 1 for a, b in columns) or low < 0 or high >= COLUMNS - 1:
+            edge.append(_cell(row, COLUMNS))  # longitude 180 itself, the antimeridian's other side
+    return Cover(tuple(inside), tuple(edge))
+
+
+def _ranges_sql(ranges: Sequence[tuple[int, int]]) -> tuple[str, list]:
+    """A FROM item `r` of (lo, hi) pairs: two array parameters on PostgreSQL, a VALUES list on SQLite."""
+    if connection.vendor == "postgresql":
+        return (
+            "unnest(%s::bigint[], %s::bigint[]) AS r (lo, hi)",
+            [[low for low, _ in ranges], [high for _, high in ranges]],
+        )
+    values = ", ".join(["(%s, %s)"] * len(ranges))
+    return (
+        f"(SELECT column1 AS lo, column2 AS hi FROM (VALUES {values})) AS r",
+        [bound for pair in ranges for bound in pair],
+    )
+
+
+def grid_count(found: PractitionerQuerySet, *, technique: int, origin: Point, radius_km: float, cover: Cover) -> int:
+    """How many of `found` (the published practitioners offering `technique`, or GridCount.ANY_TECHNIQUE: what
+    GridCount holds) have a location within `radius_km` of `origin`; one query."""
+    counts, members = GridCount._meta.db_table, GridMember._meta.db_table
+    parts, params = [], []
+    if cover.inside:
+        ranges, ranges_params = _ranges_sql(cover.inside)
+        parts.append(
+            f"SELECT COALESCE(SUM(g.practitioners), 0) FROM {counts} g JOIN {ranges} "
+            "ON g.cell BETWEEN r.lo AND r.hi WHERE g.technique = %s"
+        )
+        params += [*ranges_params, technique]
+    ids, ids_params = [], []
+    if cover.inside:
+        ranges, ranges_params = _ranges_sql(cover.inside)
+        ids.append(
+            f"SELECT m.practitioner_id FROM {members} m JOIN {ranges} "
+            "ON m.cell BETWEEN r.lo AND r.hi WHERE m.technique = %s AND m.spread"
+        )
+        ids_params += [*ranges_params, technique]
+    if cover.edge:
+        sql, edge_params = found.within_radius_in_cells(origin, radius_km, cover.edge).query.sql_with_params()
+        ids.append(sql)
+        ids_params += list(edge_params)
+    if ids:
+        parts.append(f"SELECT COUNT(*) FROM ({' UNION '.join(ids)}) u")
+        params += ids_params
+    if not parts:
+        return 0
+    with connections[found.db].cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(f"({part})" for part in parts), params)
+        return int(cursor.fetchone()[0])
+
+
+# Maintenance ------------------------------------------------------------------------------------------------
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    size = len(ids) if connection.vendor == "postgresql" else SQLITE_BATCH
+    for start in range(0, len(ids), max(size, 1)):
+        yield ids[start : start + size]
+
+
+def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    """`column` among `ids` (every row when None)."""
+    if ids is None:
+        return "1 = 1", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _members_insert(cursor, ids: list[int] | None) -> None:
+    """GridMember rows of the published practitioners among `ids` (all of them when None), from their
+    locations and techniques as they are now."""
+    location, practitioner = Location._meta.db_table, Practitioner._meta.db_table
+    through = Practitioner.techniques.through._meta.db_table
+    in_cells, cells_params = _in("l.practitioner_id", ids)
+    in_techniques, techniques_params = _in("practitioner_id", ids)
+    in_any, any_params = _in("id", ids)
+    cursor.execute(
+        f"""
+        INSERT INTO {GridMember._meta.db_table} (practitioner_id, technique, cell, spread)
+        SELECT c.practitioner_id, t.technique, c.grid_cell, s.cells > 1
+        FROM (
+            SELECT DISTINCT l.practitioner_id, l.grid_cell FROM {location} l
+            JOIN {practitioner} p ON p.id = l.practitioner_id WHERE p.status = %s AND {in_cells}
+        ) c
+        JOIN (
+            SELECT l.practitioner_id, COUNT(DISTINCT l.grid_cell) AS cells FROM {location} l
+            WHERE {in_cells} GROUP BY l.practitioner_id
+        ) s ON s.practitioner_id = c.practitioner_id
+        JOIN (
+            SELECT practitioner_id, technique_id AS technique FROM {through} WHERE {in_techniques}
+            UNION ALL SELECT id, {GridCount.ANY_TECHNIQUE} FROM {practitioner} WHERE {in_any}
+        ) t ON t.practitioner_id = c.practitioner_id
+        """,
+        [Practitioner.Status.PUBLISHED, *cells_params, *cells_params, *techniques_params, *any_params],
+    )
+
+
+def _counted(cursor, ids: list[int]) -> Counter:
+    """How many of `ids` GridCount counts, per (technique, cell), as GridMember holds them now."""
+    in_ids, params = _in("practitioner_id", ids)
+    cursor.execute(
+        f"SELECT technique, cell, COUNT(*) FROM {GridMember._meta.db_table} "
+        f"WHERE NOT spread AND {in_ids} GROUP BY technique, cell",
+        params,
+    )
+    return Counter({(technique, cell): number for technique, cell, number in cursor.fetchall()})
+
+
+def _counts_add(cursor, deltas: dict[tuple[int, int], int]) -> None:
+    """Adds `deltas` to GridCount, in one order (so two writers never wait for each other in a cycle)."""
+    table = GridCount._meta.db_table
+    rows = sorted((key, delta) for key, delta in deltas.items() if delta)
+    for start in range(0, len(rows), 1000):
+        batch = rows[start : start + 1000]
+        values = ", ".join(["(%s, %s, %s)"] * len(batch))
+        cursor.execute(
+            f"INSERT INTO {table} (technique, cell, practitioners) VALUES {values} "
+            f"ON CONFLICT (technique, cell) DO UPDATE SET practitioners = {table}.practitioners + "
+            "excluded.practitioners",
+            [value for (technique, cell), delta in batch for value in (technique, cell, delta)],
+        )
+
+
+def grid_refresh(*, practitioner_ids: Iterable[int]) -> None:
+    """Brings the grid up to date for these practitioners (published or not, existing or not)."""
+    ids = sorted(set(practitioner_ids))
+    if not ids:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for batch in _batches(ids):
+            # Two writers refreshing one practitioner must not both subtract its old cells.
+            list(Practitioner.objects.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk"))
+            before = _counted(cursor, batch)
+            in_ids, params = _in("practitioner_id", batch)
+            cursor.execute(f"DELETE FROM {GridMember._meta.db_table} WHERE {in_ids}", params)
+            _members_insert(cursor, batch)
+            after = _counted(cursor, batch)
+            after.subtract(before)
+            _counts_add(cursor, after)
+
+
+def grid_forget(*, practitioner_ids: Iterable[int]) -> None:
+    """Takes these practitioners out of the grid (before they are deleted)."""
+    ids = sorted(set(practitioner_ids))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for batch in _batches(ids):
+            before = _counted(cursor, batch)
+            in_ids, params = _in("practitioner_id", batch)
+            cursor.execute(f"DELETE FROM {GridMember._meta.db_table} WHERE {in_ids}", params)
+            _counts_add(cursor, {key: -number for key, number in before.items()})
+
+
+def grid_technique_forget(*, technique_id: int) -> None:
+    """Takes a technique out of the grid (before it is deleted, which removes it from every practitioner)."""
+    GridMember.objects.filter(technique=technique_id).delete()
+    GridCount.objects.filter(technique=technique_id).delete()
+
+
+def grid_rebuild() -> None:
+    """Recomputes the whole grid from the practitioners, their locations and techniques."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"LOCK TABLE {GridCount._meta.db_table}, {GridMember._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+            )
+        cursor.execute(f"DELETE FROM {GridMember._meta.db_table}")
+        cursor.execute(f"DELETE FROM {GridCount._meta.db_table}")
+        _members_insert(cursor, None)
+        cursor.execute(
+            f"INSERT INTO {GridCount._meta.db_table} (technique, cell, practitioners) "
+            f"SELECT technique, cell, COUNT(*) FROM {GridMember._meta.db_table} WHERE NOT spread "
+            "GROUP BY technique, cell"
+        )
+
+
+def grid_recounted() -> tuple[dict[tuple[int, int], int], set[tuple[int, int, int, bool]]]:
+    """What the grid should hold, recounted in Python from the practitioners as they are: the counts (without
+    zeros) and the members. For tests and `grid_rebuild --check`."""
+    cells: dict[int, set[int]] = {}
+    for practitioner_id, cell in Location.objects.filter(
+        practitioner__status=Practitioner.Status.PUBLISHED
+    ).values_list("practitioner_id", "grid_cell"):
+        cells.setdefault(practitioner_id, set()).add(cell)
+    techniques: dict[int, set[int]] = {pk: {GridCount.ANY_TECHNIQUE} for pk in cells}
+    for practitioner_id, technique_id in Practitioner.techniques.through.objects.filter(
+        practitioner_id__in=cells
+    ).values_list("practitioner_id", "technique_id"):
+        techniques[practitioner_id].add(technique_id)
+    counts: Counter = Counter()
+    members = set()
+    for practitioner_id, held in cells.items():
+        for technique in techniques[practitioner_id]:
+            for cell in held:
+                members.add((practitioner_id, technique, cell, len(held) > 1))
+                if len(held) == 1:
+                    counts[(technique, cell)] += 1
+    return dict(counts), members
+
+
+def grid_as_stored() -> tuple[dict[tuple[int, int], int], set[tuple[int, int, int, bool]]]:
+    """The grid as the database holds it, in grid_recounted()'s shape."""
+    counts = {
+        (technique, cell): number
+        for technique, cell, number in GridCount.objects.exclude(practitioners=0).values_list(
+            "technique", "cell", "practitioners"
+        )
+    }
+    members = set(GridMember.objects.values_list("practitioner_id", "technique", "cell", "spread"))
+    return counts, members
