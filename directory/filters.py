@@ -184,7 +184,7 @@ class PractitionerSearch(django_filters.FilterSet):
 
     language = django_filters.ChoiceFilter(
         label=_("Language spoken"),
-        choices=language_choices_common_first(),  # named again in the request's language by __init__
+        choices=[],  # given by __init__, named in the request's language (not deep-copied with every FilterSet)
         empty_label=_("Any language"),
         error_messages={"invalid_choice": _("Unknown language: %(value)s. Give a two-letter ISO 639-1 code, e.g. es.")},
     )
