@@ -81,6 +81,9 @@ def _grid_rebuild() -> None:
     except ImportError:  # a revision from before the grid
         return
     grid_rebuild()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum would: the visibility map, for index-only scans
+            cursor.execute("VACUUM ANALYZE directory_gridcount, directory_gridmember")
 
 
 def _copy(cursor, table: str, columns: list[str], records: list[tuple]) -> None:

@@ -83,12 +83,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# PostgreSQL's JIT compiles any query whose estimated cost passes jit_above_cost: a search's count, estimated
-# pessimistically, was compiled on every request for 15 ms to execute in 4 (docs/performance.md). Every query of
-# this site is short, so the JIT is off for its connections.
-NO_JIT = "-c jit=off"
+# Every query of this site is short, and PostgreSQL's tools for long ones cost more than they save: its JIT
+# compiles any query whose estimated cost passes jit_above_cost (a search's count, estimated pessimistically,
+# was compiled on every request for 15 ms, to execute in 4), and starting parallel workers added 5-8 ms to the
+# count at 1M practitioners (docs/performance.md). Both are off for the site's connections.
+SHORT_QUERIES = "-c jit=off -c max_parallel_workers_per_gather=0"
 if "postgresql" in DATABASES["default"]["ENGINE"]:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = NO_JIT
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = SHORT_QUERIES
 # Read replicas (DATABASE_REPLICA_URLS, comma-separated; DATABASE_REPLICA_URL still names one): aliases replica,
 # replica2, ...; an anonymous visitor's public reads go to one that is current, the rest to the primary
 # (directory/routers.py). A replica that does not answer within the connect timeout is skipped for a while.
@@ -97,7 +98,7 @@ replica_urls = env_list("DATABASE_REPLICA_URLS") or env_list("DATABASE_REPLICA_U
 for number, url in enumerate(replica_urls, start=1):
     replica = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True)
     if "postgresql" in replica["ENGINE"]:
-        replica.setdefault("OPTIONS", {}).update(connect_timeout=REPLICA_CONNECT_TIMEOUT_SECONDS, options=NO_JIT)
+        replica.setdefault("OPTIONS", {}).update(connect_timeout=REPLICA_CONNECT_TIMEOUT_SECONDS, options=SHORT_QUERIES)
     replica["TEST"] = {"MIRROR": "default"}  # the suite reads the primary through it
     DATABASES["replica" if number == 1 else f"replica{number}"] = replica
 if replica_urls:
