@@ -33,6 +33,14 @@ class Count:
 
     value: int
     capped: bool = False
+    # How many there are beyond the cap, where the search grid counted them (else value): only for sizing the
+    # first circle a page is read from, never shown.
+    beyond: int | None = field(default=None, compare=False)
+
+    @property
+    def known(self) -> int:
+        """As many as are known to be found: past COUNT_CAP where the grid counted them."""
+        return self.value if self.beyond is None else self.beyond
 
     def __str__(self) -> str:
         return f"{self.value:,}+" if self.capped else f"{self.value:,}"
@@ -90,7 +98,7 @@ class Search:
             )
         else:
             counted = found.count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
-        return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
+        return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted)
 
     def grid_cover(self) -> Cover | None:
         """The search grid's cells of the circle, when the grid can count this search: the grid keeps published
@@ -110,7 +118,8 @@ class Search:
             return []
         if self.place is None:
             return self.matching().by_name()[start:stop].listed()
-        first_km = self.radius_km * min(1.0, FIRST_CIRCLE_MARGIN * math.sqrt(stop / total))
+        # Sized from the whole count where the grid knows it: in a dense circle, "1,000+" may be 20,000.
+        first_km = self.radius_km * min(1.0, FIRST_CIRCLE_MARGIN * math.sqrt(stop / self.count.known))
         return self.matching().nearest_rows(
             self.place.point, start, stop, first_km=first_km, last_km=self.radius_km, growth=CIRCLE_GROWTH
         )

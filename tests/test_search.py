@@ -247,6 +247,10 @@ class TestSearchKey:
     def test_a_count_says_when_it_is_a_lower_bound(self):
         assert (str(Count(1000, capped=True)), str(Count(765))) == ("1,000+", "765")
 
+    def test_a_capped_count_still_knows_how_many_the_grid_found_but_never_shows_it(self):
+        count = Count(1000, capped=True, beyond=2500)
+        assert (count.known, str(count), Count(765).known) == (2500, "1,000+", 765)
+
 
 class TestCount:
     def test_each_published_matching_practitioner_counts_once_however_many_locations_are_inside(self, nucca):
