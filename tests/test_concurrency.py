@@ -14,14 +14,15 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
+from directory.grid import grid_as_stored, grid_recounted
 from directory.importing import IMPORT_LOCK
-from directory.models import Practitioner
+from directory.models import GridCount, Practitioner
 from moderation import services as desk
 from moderation.models import AuditEntry
 from practice import services
 from practice.listing import listing_values
 from practice.models import Claim, Revision
-from tests.factories import UserFactory, owned_listing
+from tests.factories import LocationFactory, PractitionerFactory, UserFactory, owned_listing
 from tests.test_import import ROW
 
 pytestmark = [
@@ -324,3 +325,19 @@ def test_closing_an_account_while_its_edit_is_approved_leaves_one_consistent_out
     else:  # closed first: the edit was withdrawn with the account, so there was nothing left to approve
         assert str(approval.error).endswith("was already decided (withdrawn by the practitioner).")
         assert revision.status == Revision.Status.WITHDRAWN and listing.bio == ""
+
+
+def test_two_listings_published_at_once_in_one_cell_are_both_counted_by_the_search_grid(moderators):
+    first, second = (PractitionerFactory(status=Practitioner.Status.PENDING) for _ in range(2))
+    for practitioner in (first, second, PractitionerFactory()):
+        LocationFactory(practitioner=practitioner)  # all three in Boston's cell; the third already published
+    cell = first.locations.get().grid_cell
+    outcomes = at_once(
+        partial(desk.listing_publish, practitioner=first, moderator=moderators[0]),
+        partial(desk.listing_publish, practitioner=second, moderator=moderators[1]),
+        lock="SELECT 1 FROM directory_gridcount WHERE technique = 0 AND cell = %s FOR UPDATE",
+        params=[cell],
+    )
+    assert len(winners(outcomes)) == 2
+    assert GridCount.objects.get(technique=GridCount.ANY_TECHNIQUE, cell=cell).practitioners == 3
+    assert grid_as_stored() == grid_recounted()
