@@ -48,6 +48,7 @@ def prepare(database: str, practitioners: int, zip_count: int = 500) -> tuple[li
 
     from directory.models import Practitioner
 
+    point_at(database)
     call_command("migrate", verbosity=0)
     rng = random.Random(2026)
     zip_codes, centres = zip_centres(rng)
@@ -55,6 +56,19 @@ def prepare(database: str, practitioners: int, zip_count: int = 500) -> tuple[li
     ids = list(Practitioner.objects.order_by("?").values_list("pk", flat=True)[:1000])
     connections.close_all()
     return rng.sample(zip_codes, min(zip_count, len(zip_codes))), ids
+
+
+def point_at(database: str) -> None:
+    """Points Django's default connection at `database` on DATABASE_URL's server: settings are read once per
+    process, so a second benchmark in the same process (bench/targets.py) switches here."""
+    from django.db import connections
+
+    connections.close_all()
+    parts = urlsplit(database_url(database))
+    connections["default"].settings_dict.update(
+        NAME=database, HOST=parts.hostname or "", PORT=str(parts.port or ""), USER=parts.username or "",
+        PASSWORD=parts.password or "",
+    )  # fmt: skip
 
 
 def drop(database: str) -> None:
