@@ -45,8 +45,23 @@ def main() -> None:
         drop(DATABASE)
 
 
+COLUMNS = {"api": "API cold", "page": "page cold", "warm_api": "API warm", "warm_page": "page warm",
+           "knn": "PostGIS KNN"}  # fmt: skip
+
+
 def measure(zip_codes: list[str], options: argparse.Namespace) -> None:
-    from common import median_p95, print_table, timed_ms
+    from django.test import Client
+
+    results = costs(zip_codes, options.runs)
+    report(results, options.practitioners, options.runs, options.label)
+    if options.profile:
+        profile(Client(), zip_codes, random.Random(7), options.runs)
+
+
+def costs(zip_codes: list[str], runs: int) -> dict[str, dict[str, float]]:
+    """Median ms of `runs` for each search (SCENARIOS) and each of COLUMNS (NaN for KNN without PostGIS); takes
+    the ZIP codes it searches cold from the end of `zip_codes`."""
+    from common import median_p95, timed_ms
     from django.test import Client
     from search import enable_postgis, fill_postgis, postgis_knn, run_sql
 
@@ -60,12 +75,12 @@ def measure(zip_codes: list[str], options: argparse.Namespace) -> None:
     client, rng = Client(), random.Random(7)
     nucca = Technique.objects.get(slug="nucca")
     client.get(f"/api/v1/practitioners/?near={zip_codes[0]}")  # warm the place index and the connection
-    rows = []
+    results = {}
     for miles, technique in SCENARIOS:
         query = f"&radius={miles}" + (f"&technique={technique}" if technique else "")
-        samples: dict[str, list[float]] = {name: [] for name in ("api", "page", "warm_api", "warm_page", "knn")}
+        samples: dict[str, list[float]] = {name: [] for name in COLUMNS}
         warm = rng.sample(zip_codes, 5)
-        for zip_code in (zip_codes.pop() for _ in range(options.runs)):  # each ZIP code searched once: cold
+        for zip_code in (zip_codes.pop() for _ in range(runs)):  # each ZIP code searched once: cold
             again = rng.choice(warm)
             for name, path in (
                 ("api", f"/api/v1/practitioners/?near={zip_code}{query}"),
@@ -78,19 +93,21 @@ def measure(zip_codes: list[str], options: argparse.Namespace) -> None:
                 origin = place_index().zip_codes[zip_code].point
                 knn = postgis_knn(origin, miles * KM_PER_MILE, nucca.pk if technique else None)
                 samples["knn"].append(timed_ms(lambda sql=knn: run_sql(sql)))
-        medians = {name: median_p95(values)[0] if values else float("nan") for name, values in samples.items()}
-        rows.append(
-            [f"{miles} mi" + (f", {technique}" if technique else ""), *(f"{medians[name]:.1f}" for name in samples),
-             f"{medians['api'] / medians['knn']:.1f}x"]
-        )  # fmt: skip
-    label = f"{options.label}: " if options.label else ""
-    print(
-        f"\n{label}one request in process, PostgreSQL, {options.practitioners:,} practitioners; median ms of "
-        f"{options.runs}\n"
-    )
-    print_table(["search", "API cold", "page cold", "API warm", "page warm", "PostGIS KNN", "API cold / KNN"], rows)
-    if options.profile:
-        profile(client, zip_codes, rng, options.runs)
+        label = f"{miles} mi" + (f", {technique}" if technique else "")
+        results[label] = {name: median_p95(values)[0] if values else float("nan") for name, values in samples.items()}
+    return results
+
+
+def report(results: dict[str, dict[str, float]], practitioners: int, runs: int, label: str = "") -> None:
+    from common import print_table
+
+    rows = [
+        [search, *(f"{medians[name]:.1f}" for name in COLUMNS), f"{medians['api'] / medians['knn']:.1f}x"]
+        for search, medians in results.items()
+    ]
+    label = f"{label}: " if label else ""
+    print(f"\n{label}one request in process, PostgreSQL, {practitioners:,} practitioners; median ms of {runs}\n")
+    print_table(["search", *COLUMNS.values(), "API cold / KNN"], rows)
 
 
 def profile(client, zip_codes: list[str], rng: random.Random, runs: int) -> None:
