@@ -4,12 +4,12 @@
 
 It creates the database `directory_bench_http` on the PostgreSQL server of DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/), fills it, serves it with gunicorn in production mode on 127.0.0.1:8765
-(as behind a TLS proxy: wrk sends X-Forwarded-Proto: https), and runs wrk
-(Debian's `wrk`) at the given concurrency against a trivial Django JSON view (/healthz), the search API and
-the HTML search page: cold, each request a search not asked before (20,000 ZIP codes x 2 radii, so the answer
-cache misses), and warm, the same 10 ZIP codes over and over (answered from the cache). It prints requests/s,
-latency percentiles and errors side by side for each size, then stops gunicorn and drops the database. Only
-loopback addresses are used.
+(as behind a TLS proxy: wrk sends X-Forwarded-Proto: https), and runs wrk (Debian's `wrk`) at the given
+concurrency against two trivial views (/robots.txt, the yardstick of the "of /robots.txt" column, and the JSON
+/healthz), the search API and the HTML search page: cold, each request a search not asked before (20,000 ZIP
+codes x 2 radii, so the answer cache misses), and warm, the same 10 ZIP codes over and over (answered from the
+cache). It prints requests/s, latency percentiles and errors side by side for each size, then stops gunicorn and
+drops the database. Only loopback addresses are used.
 """
 
 from __future__ import annotations
@@ -61,33 +61,61 @@ def run_wrk(base_url: str, paths: list[str], seconds: int, connections: int, wor
     return result
 
 
-def measure(practitioners: int, options: argparse.Namespace) -> list[list[str]]:
-    zip_codes, _ = prepare(DATABASE, practitioners, zip_count=20_000)
+TRIVIAL = "trivial view (/robots.txt)"  # the views' yardstick: through every middleware, no database
+
+
+def endpoints(zip_codes: list[str]) -> dict[str, list[str]]:
+    """Each endpoint's paths; the cold ones are 2 x len(zip_codes) searches, none asked twice in a run."""
+    cold = [f"near={code}&radius={miles}" for miles in (25, 30) for code in zip_codes]
+    warm = [f"near={code}&radius=25" for code in zip_codes[:10]]
+    return {
+        TRIVIAL: ["/robots.txt"],
+        "trivial JSON view (/healthz)": ["/healthz"],
+        "search API, cold (25 mi)": [f"/api/v1/practitioners/?{query}" for query in cold],
+        "search page, cold (25 mi)": [f"/search/?{query}" for query in reversed(cold)],
+        "search API, warm (10 searches)": [f"/api/v1/practitioners/?{query}" for query in warm],
+        "search page, warm (10 searches)": [f"/search/?{query}" for query in warm],
+    }
+
+
+def load(database: str, paths: dict[str, list[str]], options: argparse.Namespace, **environment: str) -> dict:
+    """wrk's result for each endpoint of `paths`, served by gunicorn in production mode from `database`."""
+    # One client address sends everything here, so the anonymous API allowance is lifted for the run.
+    environment = {"API_ANON_RATE": "100000000/min", **environment}
+    with gunicorn(database, production=True, **environment) as base_url, tempfile.TemporaryDirectory() as workdir:
+        run_wrk(base_url, ["/healthz"], 2, options.connections, Path(workdir))  # warm every worker
+        return {name: run_wrk(base_url, paths, options.seconds, options.connections, Path(workdir))
+                for name, paths in paths.items()}  # fmt: skip
+
+
+def measure(practitioners: int, options: argparse.Namespace, database: str = DATABASE) -> dict:
+    """wrk's result for each endpoint, on a database of `practitioners` filled for the run."""
+    zip_codes, _ = prepare(database, practitioners, zip_count=20_000)
     try:
-        # One client address sends everything here, so the anonymous API allowance is lifted for the run.
-        with gunicorn(DATABASE, production=True, API_ANON_RATE="100000000/min") as base_url:
-            cold = [f"near={code}&radius={miles}" for miles in (25, 30) for code in zip_codes]
-            warm = [f"near={code}&radius=25" for code in zip_codes[:10]]
-            endpoints = {
-                "trivial JSON view (/healthz)": ["/healthz"],
-                "search API, cold (25 mi)": [f"/api/v1/practitioners/?{query}" for query in cold],
-                "search page, cold (25 mi)": [f"/search/?{query}" for query in reversed(cold)],
-                "search API, warm (10 searches)": [f"/api/v1/practitioners/?{query}" for query in warm],
-                "search page, warm (10 searches)": [f"/search/?{query}" for query in warm],
-            }
-            with tempfile.TemporaryDirectory() as workdir:
-                run_wrk(base_url, ["/healthz"], 2, options.connections, Path(workdir))  # warm every worker
-                results = {name: run_wrk(base_url, paths, options.seconds, options.connections, Path(workdir))
-                           for name, paths in endpoints.items()}  # fmt: skip
+        return load(database, endpoints(zip_codes), options)
     finally:
-        drop(DATABASE)
-    trivial = results["trivial JSON view (/healthz)"]["rate"]
+        drop(database)
+
+
+def table_rows(practitioners: int, results: dict) -> list[list[str]]:
+    trivial = results[TRIVIAL]["rate"]
     return [
         [f"{practitioners:,}", name, f"{result['rate']:.0f}", f"{100 * result['rate'] / trivial:.1f}%",
          f"{result['p50']:.1f}", f"{result['p95']:.1f}", f"{result['p99']:.1f}",
          str(result["non2xx"] + result["socket"])]
         for name, result in results.items()
     ]  # fmt: skip
+
+
+def print_results(rows: list[list[str]], options: argparse.Namespace) -> None:
+    from common import print_table
+
+    print(
+        f"\ngunicorn, 2 workers, PostgreSQL; wrk, {options.connections} connections, {options.seconds} s per "
+        "endpoint; latency in ms\n"
+    )
+    header = ["practitioners", "endpoint", "requests/s", "of /robots.txt", "p50", "p95", "p99", "errors"]
+    print_table(header, rows)
 
 
 def main() -> None:
@@ -100,15 +128,8 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     rows = []
     for size in (int(size) for size in options.practitioners.split(",")):
-        rows += measure(size, options)
-
-    from common import print_table
-
-    print(
-        f"\ngunicorn, 2 workers, PostgreSQL; wrk, {options.connections} connections, {options.seconds} s per "
-        "endpoint; latency in ms\n"
-    )
-    print_table(["practitioners", "endpoint", "requests/s", "of trivial", "p50", "p95", "p99", "errors"], rows)
+        rows += table_rows(size, measure(size, options))
+    print_results(rows, options)
 
 
 if __name__ == "__main__":
