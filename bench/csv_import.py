@@ -83,27 +83,37 @@ def copy_file(path: Path) -> None:
         cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", file)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, throwaway_database("directory_bench_import"):
+def measure(rows: int, database: str = "directory_bench_import") -> dict[str, float]:
+    """Seconds of the import, of the same file again and of COPY (None off PostgreSQL), and the practitioners."""
+    with tempfile.TemporaryDirectory() as folder, throwaway_database(database):
         path = Path(folder) / "practitioners.csv"
-        practitioners = write_csv(path, options.rows, random.Random(2026))
+        practitioners = write_csv(path, rows, random.Random(2026))
         quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
         first = timed_s(lambda: call_command("import_practitioners", str(path), **quiet))
         again = timed_s(lambda: call_command("import_practitioners", str(path), **quiet))
         copy = timed_s(lambda: copy_file(path)) if connection.vendor == "postgresql" else None
-    rows = [
-        ["import_practitioners (new)", f"{first:.1f}", f"{options.rows / first:,.0f}",
+    return {"practitioners": practitioners, "first": first, "again": again, "copy": copy}
+
+
+def report(rows: int, result: dict[str, float]) -> None:
+    first, again, copy = result["first"], result["again"], result["copy"]
+    table = [
+        ["import_practitioners (new)", f"{first:.1f}", f"{rows / first:,.0f}",
          f"{first / copy:.1f}x" if copy else "n/a"],
-        ["import_practitioners (same file again)", f"{again:.1f}", f"{options.rows / again:,.0f}",
+        ["import_practitioners (same file again)", f"{again:.1f}", f"{rows / again:,.0f}",
          f"{again / copy:.1f}x" if copy else "n/a"],
     ]  # fmt: skip
     if copy:
-        rows.append(["PostgreSQL COPY into a text table", f"{copy:.2f}", f"{options.rows / copy:,.0f}", "1.0x"])
-    print(f"\n{options.rows:,} CSV rows ({practitioners:,} practitioners) on {connection.vendor}\n")
-    print_table(["what", "seconds", "rows/s", "of COPY"], rows)
+        table.append(["PostgreSQL COPY into a text table", f"{copy:.2f}", f"{rows / copy:,.0f}", "1.0x"])
+    print(f"\n{rows:,} CSV rows ({result['practitioners']:,} practitioners) on {connection.vendor}\n")
+    print_table(["what", "seconds", "rows/s", "of COPY"], table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    options = parser.parse_args()
+    report(options.rows, measure(options.rows))
 
 
 if __name__ == "__main__":
