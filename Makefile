@@ -54,7 +54,9 @@ serve: install
 	DJANGO_ENV=production DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} $(PY) -m gunicorn config.wsgi -c config/gunicorn.conf.py
 
 # Benchmarks print tables (PostgreSQL; PostGIS and wrk come from Debian for the comparison only).
-bench: bench-search bench-import bench-request bench-http bench-places bench-nppes
+# `make bench`: every target of issue 21 measured and checked in one run (bench/targets.py; QUICK=1: small sizes).
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/postgres} $(PY) bench/targets.py $(if $(QUICK),--quick)
 
 bench-search: install
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/directory} $(PY) bench/search.py
