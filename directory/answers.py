@@ -2,17 +2,27 @@
 
 Every write that can change what a patient sees calls public_version_bump() in its transaction (the import,
 the practitioner and moderation services, the admin's saves); answers are cached under the version current
-when they were made, so a bump retires every cached answer at once, in every process: the version lives in
-the database, and the cache (Redis with REDIS_URL, per-process memory otherwise) only holds the answers."""
+when they were made, so a bump retires every cached answer at once, in every process. The version lives in the
+database; the cache (Redis with REDIS_URL, per-process memory otherwise) holds the answers and, without read
+replicas, a copy of the version (VERSION_KEY), so that a repeated search costs one cache read and no query:
+
+- the copy only ever rises (version_offer()): each bump offers its number once it has committed, and a request
+  that finds no copy reads the database and offers what it read, so a late offer never lowers it;
+- a bump deletes the copy at once too (the next request reads the database), and the copy lives VERSION_SECONDS,
+  which bounds how long a process that died between its commit and its offer can leave an old version read.
+With read replicas each request reads the version of the database it reads from (directory/routers.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import router
+from django.db import router, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
@@ -21,6 +31,14 @@ from directory.models import PublicVersion, Technique
 from directory.routers import public_version_on, version_read_on
 
 ANSWER_SECONDS = 24 * 3600  # an answer outlives its version only as unreachable garbage; this bounds it
+VERSION_KEY = "public-version"
+VERSION_SECONDS = 5
+# Raises the cached version to ARGV[1] unless it is there already or higher (Redis runs it atomically).
+_RAISE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+"""
+_raising = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -29,24 +47,55 @@ class Answer:
     status: int
     # Where the search found nobody within its radius: counted as unmet demand each time the answer is served.
     unmet: Place | None = None
+    version: int | None = None  # the public version it was made at, where its cache key does not say it
 
     @property
     def etag(self) -> str:
         return '"' + hashlib.blake2b(self.body.encode(), digest_size=12).hexdigest() + '"'
 
 
+def _version_copied() -> bool:
+    """Whether the cache keeps a copy of the version: not with read replicas, where it depends on the database."""
+    return not settings.DATABASE_ROUTERS
+
+
 def public_version() -> int:
     """The public version of the database this request reads what patients see from: the primary, or the replica
     directory.routers chose (which read it then). Answers are cached under the version of the data they show."""
+    if _version_copied():
+        number = cache.get(VERSION_KEY)
+        return _version_from_database() if number is None else number
     alias = router.db_for_read(PublicVersion)
     known = version_read_on(alias)
     return public_version_on(alias) if known is None else known
+
+
+def _version_from_database() -> int:
+    number = public_version_on(router.db_for_read(PublicVersion))
+    version_offer(number)
+    return number
+
+
+def version_offer(number: int) -> None:
+    """Raises the cache's copy of the public version to `number`, never lowering it."""
+    backend = cache._cache if hasattr(cache, "_cache") else None
+    if backend is not None and hasattr(backend, "get_client"):  # Redis: atomically, for every app server
+        key = cache.make_and_validate_key(VERSION_KEY)
+        backend.get_client(key, write=True).eval(_RAISE, 1, key, number, VERSION_SECONDS * 1000)
+        return
+    with _raising:  # the per-process memory cache: one process, one lock
+        current = cache.get(VERSION_KEY)
+        if current is None or current < number:
+            cache.set(VERSION_KEY, number, VERSION_SECONDS)
 
 
 def public_version_bump() -> None:
     """Retires every cached answer; call it inside the transaction that changes what patients see."""
     if not PublicVersion.objects.filter(pk=1).update(number=F("number") + 1):
         PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    if _version_copied():
+        cache.delete(VERSION_KEY)  # until the commit, a request reads the committed version from the database
+        transaction.on_commit(lambda: version_offer(public_version_on(router.db_for_write(PublicVersion))))
 
 
 def techniques_at(version: int) -> list[Technique]:
@@ -60,7 +109,7 @@ def techniques_at(version: int) -> list[Technique]:
     return techniques
 
 
-def _cache_key(version: int, kind: str, key: str) -> str:
+def _cache_key(version: int | None, kind: str, key: str) -> str:
     # Today's date is part of the key: a training verification lapses at the start of a day, with no write, and
     # an answer made the day before must not show its badge. So is the language: an answer is written in one.
     today = timezone.localdate().isoformat()
@@ -71,6 +120,25 @@ def _cache_key(version: int, kind: str, key: str) -> str:
 
 def cached_answer(version: int, kind: str, key: str) -> Answer | None:
     return cache.get(_cache_key(version, kind, key))
+
+
+def asked_answer(kind: str, asked: str) -> tuple[int, Answer | None]:
+    """The public version, and the answer to a request asked in exactly this form if one is cached at that
+    version: one cache read, and no query, where the cache keeps the version (see the module's docstring)."""
+    key = _cache_key(None, kind, asked)
+    if _version_copied():
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = _version_from_database()
+        answer = found.get(key)
+    else:
+        version, answer = public_version(), cache.get(key)
+    return version, answer if answer is not None and answer.version == version else None
+
+
+def asked_answer_store(version: int, kind: str, asked: str, answer: Answer) -> None:
+    cache.set(_cache_key(None, kind, asked), dataclasses.replace(answer, version=version), ANSWER_SECONDS)
 
 
 def answer_store(version: int, kind: str, key: str, answer: Answer) -> None:

@@ -16,7 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
+from directory.answers import Answer, answer_for, asked_answer, asked_answer_store, public_version, techniques_at
 from directory.filters import PractitionerSearch
 from directory.middleware import api_not_found, database_unavailable, unreadable_reason
 from directory.models import FormerSlug, Location, Photo, Practitioner, Technique, Training
@@ -75,12 +75,12 @@ def served(answer: Answer) -> Answer:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    version = public_version()
     # A visitor who is not signed in and has no message waiting sees the same page as any other: the whole page,
     # for these exact parameters, is cached. Anyone else gets the page built around the cached results.
     same_for_everyone = not request.user.is_authenticated and not len(messages.get_messages(request))
     asked = f"{request.path}?{sorted(request.GET.lists())}"
-    if same_for_everyone and (page := cached_answer(version, "page-asked", asked)) is not None:
+    version, page = asked_answer("page-asked", asked)
+    if same_for_everyone and page is not None:
         return revalidated(HttpResponse(served(page).body))
     filters = PractitionerSearch(request.GET, techniques=techniques_at(version))
     if not filters.is_valid():
@@ -93,7 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {"filters": filters, "search": filters.search, "results": answer.body}
     response = render(request, "directory/search.html", context)
     if same_for_everyone:
-        answer_store(
+        asked_answer_store(
             version, "page-asked", asked, Answer(response.content.decode(), response.status_code, answer.unmet)
         )
     return revalidated(response)

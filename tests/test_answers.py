@@ -6,14 +6,18 @@ import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import reverse
 
-from directory.models import Practitioner
+from directory.answers import VERSION_KEY, public_version, public_version_bump, version_offer
+from directory.models import Practitioner, PublicVersion
 from practice import services
 from practice.listing import listing_values
 from tests.factories import UserFactory, owned_listing
+from tests.test_scaling import redis_is_running
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +108,7 @@ def test_an_admin_edit_and_a_technique_rename_are_seen_by_the_very_next_search(c
 def test_a_repeated_search_is_answered_from_the_cache(client, owner, django_assert_num_queries):
     owned_listing(owner, name="Dr. Ada Atlas")
     first = client.get(API, NEAR)
-    with django_assert_num_queries(1):  # the public version only
+    with django_assert_num_queries(0):  # the version and the answer are one cache read
         again = client.get(API, NEAR)
     assert again.content == first.content
 
@@ -149,7 +153,7 @@ def test_a_signed_in_practitioner_never_gets_the_page_cached_for_anonymous_visit
 def test_a_cached_page_is_the_same_for_any_order_of_its_parameters(client, owner, django_assert_num_queries):
     owned_listing(owner, name="Dr. Ada Atlas")
     first = client.get(PAGE, {"near": "02108", "radius": "25"})
-    with django_assert_num_queries(1):  # the public version
+    with django_assert_num_queries(0):
         again = client.get(PAGE + "?radius=25&near=02108")
     assert again.content == first.content
 
@@ -161,3 +165,35 @@ def test_cached_results_are_served_as_markup_inside_a_signed_in_users_page(clien
     page = page_text(client)
     assert '<li class="result">' in page
     assert "&lt;li" not in page
+
+
+class TestTheCachedVersion:
+    def test_it_never_goes_down_whatever_order_the_offers_come_in(self):
+        version_offer(7)
+        version_offer(3)
+        assert cache.get(VERSION_KEY) == 7
+
+    @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
+    def test_it_never_goes_down_in_redis_either(self):
+        redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/4"}
+        with override_settings(CACHES={"default": redis}):
+            caches["default"].delete(VERSION_KEY)
+            version_offer(7)
+            version_offer(3)
+            assert caches["default"].get(VERSION_KEY) == 7
+            version_offer(9)
+            assert caches["default"].get(VERSION_KEY) == 9
+            caches["default"].delete(VERSION_KEY)
+
+    def test_a_bump_removes_it_at_once_so_the_next_request_reads_the_database(self):
+        version_offer(public_version())
+        public_version_bump()
+        assert cache.get(VERSION_KEY) is None
+        assert public_version() == PublicVersion.objects.get(pk=1).number
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_bump_offers_its_number_once_it_has_committed(self, migrations_data):
+        with transaction.atomic():
+            public_version_bump()
+            assert cache.get(VERSION_KEY) is None  # not before the commit: other requests still see the old data
+        assert cache.get(VERSION_KEY) == PublicVersion.objects.get(pk=1).number

@@ -79,7 +79,10 @@ def test_database_replica_urls_adds_each_replica_with_a_short_connect_timeout():
     urls = "postgres://reader@replica-a.internal/directory, postgres://reader@replica-b.internal/directory"
     configured = settings_under({"DATABASE_REPLICA_URLS": urls, "DATABASE_REPLICA_URL": ""})
     assert configured["databases"] == ["default", "replica", "replica2"]
-    assert configured["replica_options"] == {"connect_timeout": 2}
+    assert configured["replica_options"] == {
+        "connect_timeout": 2,
+        "options": "-c jit=off -c max_parallel_workers_per_gather=0",
+    }
     assert configured["middleware"].count("directory.routers.PublicReadsMiddleware") == 1
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from directory.answers import Answer, answer_for, answer_store, cached_answer, public_version, techniques_at
+from directory.answers import Answer, answer_for, asked_answer, asked_answer_store, techniques_at
 from directory.api.renderers import without_markup
 from directory.api.serializers import PlaceSuggestionsSerializer, SearchPageSerializer, place_json, practitioner_json
 from directory.filters import PractitionerSearch
@@ -141,14 +141,13 @@ class PractitionerList(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        version = public_version()
         # The answer's links are absolute: the address asked is part of every key. The same parameters, in any
         # order, were valid and got this answer before, at this version: it is served without validating again.
         asked = f"{request.build_absolute_uri(request.path)}?{sorted(request.query_params.lists())}"
-        answer = cached_answer(version, "api-asked", asked)
+        version, answer = asked_answer("api-asked", asked)
         if answer is None:
             answer = self.answer(request, version)
-            answer_store(version, "api-asked", asked, answer)
+            asked_answer_store(version, "api-asked", asked, answer)
         served(answer)
         if answer.status == 404:
             raise NotFound(answer.body)
