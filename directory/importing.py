@@ -292,6 +292,7 @@ def practitioners_import(
         return report
     with transaction.atomic():
         _imports_serialize()
+        created_ids: list[int] = []
         for batch in _batches(imported, BATCH_SIZE):
             # Locked, so that an owner who claims a listing meanwhile is seen (and the listing left alone).
             existing = Practitioner.objects.select_for_update(of=("self",)).filter(
@@ -299,9 +300,7 @@ def practitioners_import(
             )
             by_id = {p.external_id: p for p in existing.prefetch_related("techniques", "locations")}
             new = [item for item in batch if item.external_id not in by_id]
-            written_ids = _create_practitioners(new)
-            # Bulk inserts send no signals: the new listings join the search grid here (updates join it on save).
-            grid_refresh(practitioner_ids=written_ids)
+            created_ids += _create_practitioners(new)
             report.created += len(new)
             for item in batch:
                 if item.external_id in by_id:
@@ -311,6 +310,9 @@ def practitioners_import(
                         report.updated += 1
                     else:
                         report.unchanged += 1
+        # Bulk inserts send no signals: the new listings join the search grid here, all at once (updates joined
+        # it on save).
+        grid_refresh(practitioner_ids=created_ids)
         if report.created or report.updated:
             public_version_bump()
     return report
