@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
@@ -44,6 +44,7 @@ from directory.geo import (
     SMALLEST_RADIUS_KM,
     WGS84_A_KM,
     WGS84_F,
+    Circle,
     Point,
 )
 from directory.models import GridCount, GridMember, Location, Practitioner, PractitionerQuerySet
@@ -156,9 +157,18 @@ def _in_ranges(columns: str, table: str, condition: str, ranges: Sequence[tuple[
     )
 
 
-def grid_count(found: PractitionerQuerySet, *, technique: int, origin: Point, radius_km: float, cover: Cover) -> int:
+def grid_count(
+    found: PractitionerQuerySet,
+    *,
+    technique: int,
+    origin: Point,
+    radius_km: float,
+    cover: Cover,
+    edge: Callable[[list[int]], tuple[str, list]] | None = None,
+) -> int:
     """How many of `found` (the published practitioners offering `technique`, or GridCount.ANY_TECHNIQUE: what
-    GridCount holds) have a location within `radius_km` of `origin`; one query."""
+    GridCount holds) have a location within `radius_km` of `origin`; one query. `edge` writes the SQL (and its
+    parameters) of found.within_in_cells() for the edge's cells, if it is compiled already (directory.compiled)."""
     counts, members = GridCount._meta.db_table, GridMember._meta.db_table
     parts, params = [], []
     if cover.inside:
@@ -178,7 +188,11 @@ def grid_count(found: PractitionerQuerySet, *, technique: int, origin: Point, ra
         ids.append(spread)
         ids_params += [*ranges_params, technique]
     if cover.edge:
-        sql, edge_params = found.within_radius_in_cells(origin, radius_km, cover.edge).query.sql_with_params()
+        if edge is None:
+            circle = Circle.around(origin, radius_km)
+            sql, edge_params = found.within_in_cells(circle, cover.edge).query.sql_with_params()
+        else:
+            sql, edge_params = edge(cover.edge)
         ids.append(sql)
         ids_params += list(edge_params)
     if ids:

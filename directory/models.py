@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,13 +20,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from directory.compiled import template
 from directory.geo import (
     BANDS_PER_DEGREE,
     GRID_CELLS_PER_DEGREE,
     GRID_COLUMNS,
     WGS84_F,
+    Circle,
+    GeodesicDistance,
     Point,
-    bounding_box,
     coordinate_rounded,
     distance_km,
 )
@@ -126,16 +128,23 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def near(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
         """Practitioners with a location within `radius_km`, nearest first, each once, with `distance_km` (to its
         nearest location) and `listed_location_id` (that location; see listed())."""
+        return self.in_circle(Circle.around(origin, radius_km))
+
+    def in_circle(self, circle: Circle) -> PractitionerQuerySet:
+        """near() for a circle (whose values directory.compiled may stand in for)."""
         nearest = (
             Location.objects.filter(practitioner=OuterRef("pk"))
-            .annotate(distance_km=distance_km(origin))
+            .annotate(distance_km=GeodesicDistance(circle.vector))
             .order_by("distance_km", "pk")
             .values("pk")[:1]
         )
         # The minimum is taken over the locations within the radius: the nearest is among them if any is.
         return (
-            self.within_radius(origin, radius_km)
-            .annotate(distance_km=Min(distance_km(origin, prefix="locations__")), listed_location_id=Subquery(nearest))
+            self.within(circle)
+            .annotate(
+                distance_km=Min(GeodesicDistance(circle.vector, prefix="locations__")),
+                listed_location_id=Subquery(nearest),
+            )
             .with_portrait()
             .order_by("distance_km", "name", "pk")
         )
@@ -152,22 +161,21 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
 
     def count_near(self, origin: Point, radius_km: float, up_to: int) -> int:
         """How many of these practitioners have a location within `radius_km` (no more than `up_to`)."""
-        found = self.within_radius(origin, radius_km).order_by().values("pk").distinct()
+        found = self.within(Circle.around(origin, radius_km)).order_by().values("pk").distinct()
         return found[:up_to].count()
 
-    def within_radius(self, origin: Point, radius_km: float) -> PractitionerQuerySet:
-        """Practitioners with a location within `radius_km`, once per such location (unordered, for near() and
+    def within(self, circle: Circle) -> PractitionerQuerySet:
+        """Practitioners with a location within the circle, once per such location (unordered, for near() and
         for counting with distinct())."""
-        box = bounding_box(origin, radius_km)
         # One filter() call, so the box and the distance test apply to the same location (one join).
-        within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
-        return self.filter(box.as_q(prefix="locations__"), within)
+        within = LessThanOrEqual(GeodesicDistance(circle.vector, prefix="locations__"), circle.radius_km)
+        return self.filter(circle.box.as_q(prefix="locations__"), within)
 
-    def within_radius_in_cells(self, origin: Point, radius_km: float, cells: Iterable[int]) -> PractitionerQuerySet:
-        """The pks of these practitioners with a location within `radius_km` in one of the search grid's `cells`
+    def within_in_cells(self, circle: Circle, cells: Sequence[int]) -> PractitionerQuerySet:
+        """The pks of these practitioners with a location within the circle in one of the search grid's `cells`
         (directory.grid), once each."""
-        within = LessThanOrEqual(distance_km(origin, prefix="locations__"), radius_km)
-        return self.filter(within, locations__grid_cell__in=list(cells)).order_by().values("pk").distinct()
+        within = LessThanOrEqual(GeodesicDistance(circle.vector, prefix="locations__"), circle.radius_km)
+        return self.filter(within, locations__grid_cell__any=cells).order_by().values("pk").distinct()
 
     def nearest(self, origin: Point, count: int, beyond_km: float = 0.0) -> list[Practitioner]:
         """The `count` practitioners nearest to `origin`, however far, widening an index-backed search."""
@@ -177,45 +185,20 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def nearest_rows(
         self, origin: Point, start: int, stop: int, *, first_km: float, last_km: float, growth: float
     ) -> list[Practitioner]:
-        """Results start..stop of near(origin, last_km), listed, read from the smallest circle that holds them,
-        trying circles from `first_km` growing by `growth`: whoever is within a circle is nearer than everyone
-        outside it, so a circle holding `stop` results has the search's first `stop`."""
-        circle_km = min(first_km, last_km)
-        while True:
-            found = self.near(origin, circle_km)[start:stop].listed()
-            if len(found) == stop - start or circle_km >= last_km:
-                return found
-            circle_km = min(last_km, circle_km * growth)
+        """Results start..stop of near(origin, last_km), listed (see nearest_in_circles)."""
+        return nearest_in_circles(
+            lambda circle: self.in_circle(circle)[start:stop].listed(),
+            origin,
+            stop - start,
+            first_km=first_km,
+            last_km=last_km,
+            growth=growth,
+        )
 
     def listed(self) -> list[Practitioner]:
         """The practitioners, each with `listed_location` (the one near() or by_name() chose) and
         `listed_techniques` (by name): two more queries for the whole list, and no model per technique."""
-        practitioners = list(self)
-        location_ids = [p.listed_location_id for p in practitioners if getattr(p, "listed_location_id", None)]
-        locations = Location.objects.in_bulk(location_ids)
-        offered: dict[int, list[TechniqueTag]] = {p.pk: [] for p in practitioners}
-        verification = (
-            Training.objects.verified_on(timezone.localdate())
-            .filter(practitioner=OuterRef("practitioner_id"), technique=OuterRef("technique_id"))
-            .order_by("-verified_on", "-pk")
-        )
-        rows = (
-            Practitioner.techniques.through.objects.filter(practitioner_id__in=offered)
-            .annotate(
-                verified_on=Subquery(verification.values("verified_on")[:1]),
-                verified_until=Subquery(verification.values("verified_until")[:1]),
-            )
-            .annotate(technique_name=in_the_active_language("technique__name"))
-            .order_by("technique_name")
-            .values_list("practitioner_id", "technique__slug", "technique_name", "verified_on", "verified_until")
-        )
-        for practitioner_id, slug, name, verified_on, verified_until in rows:
-            offered[practitioner_id].append(TechniqueTag(slug, name, verified_on, verified_until))
-        for practitioner in practitioners:
-            practitioner.listed_portrait = Photo.listed_from(practitioner)
-            practitioner.listed_location = locations.get(getattr(practitioner, "listed_location_id", None))
-            practitioner.listed_techniques = offered[practitioner.pk]
-        return practitioners
+        return practitioners_listed(list(self), alias=self.db)
 
     def with_techniques(self) -> PractitionerQuerySet:
         return self.prefetch_related(Prefetch("techniques", queryset=Technique.objects.order_by("name")))
@@ -240,6 +223,70 @@ WEBSITE_SCHEMES = ["http", "https"]
 validate_website = URLValidator(
     schemes=WEBSITE_SCHEMES, message=_("Enter a valid web address starting with http:// or https://.")
 )
+
+
+def nearest_in_circles(
+    page: Callable[[Circle], list[Practitioner]],
+    origin: Point,
+    wanted: int,
+    *,
+    first_km: float,
+    last_km: float,
+    growth: float,
+) -> list[Practitioner]:
+    """A page of results read from the smallest circle around `origin` that holds it, trying circles from
+    `first_km` growing by `growth` up to `last_km`: whoever is within a circle is nearer than everyone outside it,
+    so a circle holding `wanted` results (the page's `page(circle)` lists) has the search's first ones."""
+    circle_km = min(first_km, last_km)
+    while True:
+        found = page(Circle.around(origin, circle_km))
+        if len(found) == wanted or circle_km >= last_km:
+            return found
+        circle_km = min(last_km, circle_km * growth)
+
+
+def practitioners_listed(practitioners: list[Practitioner], *, alias: str) -> list[Practitioner]:
+    """Sets `listed_location`, `listed_techniques` and `listed_portrait` on practitioners read by near() or
+    by_name() (see PractitionerQuerySet.listed), reading database `alias`: two queries, compiled once each
+    (directory.compiled)."""
+    location_ids = [p.listed_location_id for p in practitioners if getattr(p, "listed_location_id", None)]
+    locations: dict[int, Location] = {}
+    if location_ids:
+        made = template(("listed locations",), alias, lambda slots: Location.objects.filter(pk__any=slots.list("ids")))
+        locations = {location.pk: location for location in made.models(alias, {"ids": location_ids})}
+    offered: dict[int, list[TechniqueTag]] = {p.pk: [] for p in practitioners}
+    if offered:
+        today, language = timezone.localdate(), translation.get_language()
+        made = template(
+            ("listed techniques", today, language), alias, lambda slots: techniques_offered(slots.list("ids"), today)
+        )
+        for practitioner_id, slug, name, verified_on, verified_until in made.rows(alias, {"ids": list(offered)}):
+            offered[practitioner_id].append(TechniqueTag(slug, name, verified_on, verified_until))
+    for practitioner in practitioners:
+        practitioner.listed_portrait = Photo.listed_from(practitioner)
+        practitioner.listed_location = locations.get(getattr(practitioner, "listed_location_id", None))
+        practitioner.listed_techniques = offered[practitioner.pk]
+    return practitioners
+
+
+def techniques_offered(ids: Sequence[int], today: date) -> models.QuerySet:
+    """The techniques the practitioners `ids` offer, by name in the active language, each with its verified
+    training's dates (None without)."""
+    verification = (
+        Training.objects.verified_on(today)
+        .filter(practitioner=OuterRef("practitioner_id"), technique=OuterRef("technique_id"))
+        .order_by("-verified_on", "-pk")
+    )
+    return (
+        Practitioner.techniques.through.objects.filter(practitioner_id__any=ids)
+        .annotate(
+            verified_on=Subquery(verification.values("verified_on")[:1]),
+            verified_until=Subquery(verification.values("verified_until")[:1]),
+        )
+        .annotate(technique_name=in_the_active_language("technique__name"))
+        .order_by("technique_name")
+        .values_list("practitioner_id", "technique__slug", "technique_name", "verified_on", "verified_until")
+    )
 
 
 class Practitioner(models.Model):

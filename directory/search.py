@@ -5,15 +5,25 @@ parameters and builds it; the page and the API ask it."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.utils import formats
+from django.db import router
+from django.utils import formats, timezone
 
-from directory.geo import Place, Unit, to_km
+from directory.compiled import Template, circle_shape, circle_values, template
+from directory.geo import Circle, Place, Unit, to_km
 from directory.grid import Cover, grid_count, grid_cover
 from directory.languages import language_name
-from directory.models import GridCount, Practitioner, PractitionerQuerySet, Technique
+from directory.models import (
+    GridCount,
+    Practitioner,
+    PractitionerQuerySet,
+    Technique,
+    nearest_in_circles,
+    practitioners_listed,
+)
 
 DEFAULT_RADIUS = 25
 MAX_RADIUS = {Unit.MILES: 500, Unit.KILOMETRES: 805}
@@ -93,9 +103,9 @@ class Search:
             counted = found[: COUNT_CAP + 1].count()
         elif (cover := self.grid_cover()) is not None:
             technique = self.techniques[0].pk if self.techniques else GridCount.ANY_TECHNIQUE
-            counted = grid_count(
-                found, technique=technique, origin=self.place.point, radius_km=self.radius_km, cover=cover
-            )
+            origin, radius_km = self.place.point, self.radius_km
+            edge = self._edge_compiled(Circle.around(origin, radius_km))
+            counted = grid_count(found, technique=technique, origin=origin, radius_km=radius_km, cover=cover, edge=edge)
         else:
             counted = found.count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
         return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted)
@@ -120,9 +130,47 @@ class Search:
             return self.matching().by_name()[start:stop].listed()
         # Sized from the whole count where the grid knows it: in a dense circle, "1,000+" may be 20,000.
         first_km = self.radius_km * min(1.0, FIRST_CIRCLE_MARGIN * math.sqrt(stop / self.count.known))
-        return self.matching().nearest_rows(
-            self.place.point, start, stop, first_km=first_km, last_km=self.radius_km, growth=CIRCLE_GROWTH
+        return nearest_in_circles(
+            lambda circle: self._page_compiled(circle, start, stop),
+            self.place.point,
+            stop - start,
+            first_km=first_km,
+            last_km=self.radius_km,
+            growth=CIRCLE_GROWTH,
         )
+
+    # The queries of a search near a place, compiled once per shape (directory.compiled): what `matching()`
+    # filters on is part of each template's key, the circle's values are its parameters.
+
+    def _shape(self) -> tuple:
+        verified_on = timezone.localdate() if self.verified else None
+        techniques = tuple(technique.pk for technique in self.techniques)  # in order: the SQL lists them so
+        return techniques, self.accepting_new_patients, verified_on, self.language
+
+    def page_template(self, alias: str, circle: Circle, start: int, stop: int) -> Template:
+        """The template of matching().in_circle(circle)[start:stop]: fill it in with circle_values(circle)."""
+        key = ("page", self._shape(), circle_shape(circle), start, stop)
+        return template(key, alias, lambda slots: self.matching().in_circle(slots.circle(circle))[start:stop])
+
+    def edge_template(self, alias: str, circle: Circle) -> Template:
+        """The template of matching().within_in_cells(circle, cells): fill it in with circle_values(circle) and
+        the cells."""
+        key = ("edge", self._shape(), circle_shape(circle))
+        return template(
+            key, alias, lambda slots: self.matching().within_in_cells(slots.circle(circle), slots.list("cells"))
+        )
+
+    def _page_compiled(self, circle: Circle, start: int, stop: int) -> list[Practitioner]:
+        """Results start..stop of matching().in_circle(circle), listed."""
+        alias = router.db_for_read(Practitioner)
+        found = self.page_template(alias, circle, start, stop).models(alias, circle_values(circle))
+        return practitioners_listed(found, alias=alias)
+
+    def _edge_compiled(self, circle: Circle) -> Callable[[list[int]], tuple[str, list]]:
+        """The SQL of matching().within_in_cells(circle, cells) and its parameters, for grid_count."""
+        made = self.edge_template(router.db_for_read(Practitioner), circle)
+        values = circle_values(circle)
+        return lambda cells: (made.sql, made.filled({**values, "cells": cells}))
 
     def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
         """When nothing is within the radius: the `count` nearest matching practitioners, however far."""

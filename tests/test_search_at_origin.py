@@ -64,7 +64,7 @@ def _listings_at(points: list[Point]) -> dict[Point, int]:
 
 def _distances_at_the_centres(location_at: dict[Point, int]) -> dict[Point, float | str | None]:
     """For each centre, the distance near() measures from it to the location standing there, in SQL on the
-    database: the same GeodesicDistance, its origin's constants written into the SQL as near() writes them,
+    database: the same GeodesicDistance, its origin's vector passed as parameters as near() passes them,
     read from the vector the database stored for the location. A hundred centres go in one statement. A
     database error is kept as its message (PostgreSQL refuses the square root of a negative number), found by
     measuring that statement's centres one at a time."""
@@ -75,13 +75,16 @@ def _distances_at_the_centres(location_at: dict[Point, int]) -> dict[Point, floa
 
     def run(points: list[Point]) -> dict[Point, float | None]:
         distances = [compiler.compile(distance_km(point).resolve_expression(query)) for point in points]
-        assert not any(params for _, params in distances)  # GeodesicDistance writes constants, never parameters
         each = " ".join(f"WHEN %s THEN {distance}" for distance, _ in distances)
         rows = ", ".join("%s" for _ in points)
         by_location = {location_at[point]: point for point in points}
+        params = [
+            param for point, (_, own) in zip(points, distances, strict=True) for param in [location_at[point], *own]
+        ]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {column}, CASE {column} {each} END FROM {table} WHERE {column} IN ({rows})", [*by_location] * 2
+                f"SELECT {column}, CASE {column} {each} END FROM {table} WHERE {column} IN ({rows})",
+                [*params, *by_location],
             )
             return {by_location[pk]: distance for pk, distance in cursor.fetchall()}
 
