@@ -13,13 +13,17 @@ and parameters the ORM compiles for the same search.
 from __future__ import annotations
 
 import copy
+import hashlib
+import itertools
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from threading import Lock
 
-from django.db import connections
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
 
 from directory.geo import BoundingBox, Circle, coordinate_rounded
@@ -171,9 +175,40 @@ class Template:
     def _compiler(self, alias: str, values: Mapping[str, object]):
         compiler = copy.copy(self.compiler)
         compiler.connection, compiler.using = connections[alias], alias
-        sql, params = self.sql, self.filled(values)
+        sql, params = prepared(connections[alias], self.sql, self.filled(values))
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         return compiler
+
+
+# Statements prepared per connection at most: a connection's shapes in use fit; past it, all are deallocated.
+PREPARED_KEPT = 256
+_PLACEHOLDER = re.compile("%s|%%")
+
+
+def prepared(connection, sql: str, params: Sequence) -> tuple[str, Sequence]:
+    """`sql` (with `params`) as the EXECUTE of a statement prepared on `connection`, PREPAREd the first time this
+    connection runs it: PostgreSQL then neither parses it again nor, once a generic plan is found as good as the
+    ones it made for the first executions, plans it again. As it is elsewhere (SQLite, or with
+    DATABASE_PREPARED_STATEMENTS off)."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return sql, params
+    connection.ensure_connection()
+    server, names = getattr(connection, "prepared_statements", (None, set()))
+    if server is not connection.connection:  # a new connection to the server has none yet
+        server, names = connection.connection, set()
+        connection.prepared_statements = (server, names)
+    name = "q" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
+    if name not in names:
+        counter = itertools.count(1)
+        text = _PLACEHOLDER.sub(lambda match: "%" if match[0] == "%%" else f"${next(counter)}", sql)
+        # In a savepoint where a transaction is open: a statement that cannot be prepared must not end it.
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if len(names) >= PREPARED_KEPT:
+                cursor.execute("DEALLOCATE ALL")
+                names.clear()
+            cursor.execute(f"PREPARE {name} AS {text}")
+        names.add(name)
+    return f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params
 
 
 _templates: OrderedDict[Hashable, Template] = OrderedDict()

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
 
+from directory.compiled import prepared
 from directory.geo import (
     GRID_CELLS_PER_DEGREE,
     GRID_COLUMNS,
@@ -200,8 +201,9 @@ def grid_count(
         params += ids_params
     if not parts:
         return 0
-    with connections[found.db].cursor() as cursor:
-        cursor.execute("SELECT " + " + ".join(f"({part})" for part in parts), params)
+    database = connections[found.db]
+    with database.cursor() as cursor:
+        cursor.execute(*prepared(database, "SELECT " + " + ".join(f"({part})" for part in parts), params))
         return int(cursor.fetchone()[0])
 
 

@@ -110,6 +110,13 @@ def nominatim(settings):
     server.server_close()
 
 
+@pytest.fixture
+def unprepared(settings) -> None:
+    """Queries counted without the PREPAREs (and their savepoints) a PostgreSQL connection sends the first time
+    it runs each shape of search query (directory.compiled.prepared): a count of what a search reads."""
+    settings.DATABASE_PREPARED_STATEMENTS = False
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Geocoding answers and rate-limit counts live in the cache: each test starts with none."""

@@ -125,7 +125,7 @@ def test_bad_input_is_a_400_naming_the_parameter(client, params, expected):
             assert body[name] == messages
 
 
-def test_the_api_needs_a_constant_number_of_queries(client, django_assert_max_num_queries, nucca):
+def test_the_api_needs_a_constant_number_of_queries(client, django_assert_max_num_queries, nucca, unprepared):
     for index in range(40):
         practitioner = practitioner_at(*destination(BOSTON, 1 + index), techniques=[nucca])
         LocationFactory(practitioner=practitioner, latitude=42.5, longitude=-71.2)

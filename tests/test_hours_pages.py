@@ -216,7 +216,7 @@ class TestTheProfile:
 
 
 class TestTheResultsAndTheApi:
-    def test_the_card_carries_the_listed_locations_hours_at_no_extra_query(self, client, nucca):
+    def test_the_card_carries_the_listed_locations_hours_at_no_extra_query(self, client, nucca, unprepared):
         practitioners = [
             practitioner_at(42.3576 + index / 200, -71.0684, techniques=[nucca], name=f"Dr. Card {index}")
             for index in range(12)

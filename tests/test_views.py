@@ -111,7 +111,9 @@ class TestSearchPage:
         response = client.get(SEARCH, {"near": "02108", "radius": "30"})
         assertContains(response, '<option value="30" selected>')
 
-    def test_it_needs_a_constant_number_of_queries(self, client, django_assert_max_num_queries, nucca, blair):
+    def test_it_needs_a_constant_number_of_queries(
+        self, client, django_assert_max_num_queries, nucca, blair, unprepared
+    ):
         for index in range(30):
             practitioner = practitioner_at(*destination(BOSTON, 1 + index), techniques=[nucca, blair])
             LocationFactory(practitioner=practitioner, latitude=42.5, longitude=-71.2)

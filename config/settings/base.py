@@ -90,6 +90,11 @@ DATABASES = {
 SHORT_QUERIES = "-c jit=off -c max_parallel_workers_per_gather=0"
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = SHORT_QUERIES
+# A search's queries are prepared once per connection on PostgreSQL (PREPARE, then EXECUTE: not parsed and, once
+# PostgreSQL finds a generic plan as good, not planned again; directory/compiled.py). Only worth it on connections
+# kept between requests, and impossible behind a pooler that hands each transaction another server connection
+# (PgBouncer in transaction mode): set DATABASE_PREPARED_STATEMENTS=false there.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", env_int("DATABASE_CONN_MAX_AGE", 0) != 0)
 # Read replicas (DATABASE_REPLICA_URLS, comma-separated; DATABASE_REPLICA_URL still names one): aliases replica,
 # replica2, ...; an anonymous visitor's public reads go to one that is current, the rest to the primary
 # (directory/routers.py). A replica that does not answer within the connect timeout is skipped for a while.
