@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from directory.answers import public_version_bump
-from directory.forms import ImportRowForm
+from directory.forms import LOCATION_FIELDS, PRACTITIONER_FIELDS, ImportRowForm
+from directory.geo import coordinate_rounded
 from directory.grid import grid_refresh
 from directory.models import Location, Practitioner, Technique
 from directory.timezones import zone_at
@@ -25,6 +29,25 @@ REQUIRED_COLUMNS = {name for name, form_field in ImportRowForm.base_fields.items
 BATCH_SIZE = 500
 # PostgreSQL advisory lock taken by each import for its transaction: two imports run one after the other.
 IMPORT_LOCK = 7_240_331
+# The databases on which the file is written as sets (COPY into staging tables, then a few statements), not
+# practitioner by practitioner through the ORM.
+SET_UPSERT_VENDORS = frozenset({"postgresql"})
+# What the file sets of a practitioner and of a location, as ImportedPractitioner holds them.
+PRACTITIONER_VALUES = [name for name in PRACTITIONER_FIELDS if name != "techniques"] + ["phone"]
+LOCATION_VALUES = [*LOCATION_FIELDS, "address_line2", "placement"]
+STAGING_TABLES = [
+    "import_practitioner",
+    "import_technique",
+    "import_location",
+    "import_found",
+    "import_fields_changed",
+    "import_technique_wanted",
+    "import_technique_stored",
+    "import_technique_removed",
+    "import_technique_added",
+    "import_location_changed",
+]
+COORDINATES = ("latitude", "longitude")  # staged twice: as the file gives them (compared) and rounded (written)
 # The longest cell the CSV reader takes (csv's own default is 131,072 characters): far above any column's max_length,
 # so that an over-long cell reaches the row form, which names its column and line; still a bound, so that one cell
 # (a stray quote running to the end of the file) cannot take the memory of a file of any size.
@@ -292,27 +315,343 @@ def practitioners_import(
         return report
     with transaction.atomic():
         _imports_serialize()
-        created_ids: list[int] = []
-        for batch in _batches(imported, BATCH_SIZE):
-            # Locked, so that an owner who claims a listing meanwhile is seen (and the listing left alone).
-            existing = Practitioner.objects.select_for_update(of=("self",)).filter(
-                external_id__in=[item.external_id for item in batch]
-            )
-            by_id = {p.external_id: p for p in existing.prefetch_related("techniques", "locations")}
-            new = [item for item in batch if item.external_id not in by_id]
-            created_ids += _create_practitioners(new)
-            report.created += len(new)
-            for item in batch:
-                if item.external_id in by_id:
-                    if by_id[item.external_id].owner_id is not None:
-                        report.owned_lines.extend(item.lines)
-                    elif _update_practitioner(by_id[item.external_id], item):
-                        report.updated += 1
-                    else:
-                        report.unchanged += 1
-        # Bulk inserts send no signals: the new listings join the search grid here, all at once (updates joined
-        # it on save).
-        grid_refresh(practitioner_ids=created_ids)
+        if connection.vendor in SET_UPSERT_VENDORS:
+            refreshed = _upsert_as_sets(imported, report)
+        else:
+            refreshed = _upsert_in_batches(imported, report)
+        grid_refresh(practitioner_ids=refreshed)
         if report.created or report.updated:
             public_version_bump()
     return report
+
+
+def _upsert_in_batches(imported: list[ImportedPractitioner], report: ImportReport) -> list[int]:
+    """The upsert through the ORM, BATCH_SIZE practitioners at a time; returns the practitioners created (bulk
+    inserts send no signals: they join the search grid after, all at once; updates joined it on save)."""
+    created_ids: list[int] = []
+    for batch in _batches(imported, BATCH_SIZE):
+        # Locked, so that an owner who claims a listing meanwhile is seen (and the listing left alone).
+        existing = Practitioner.objects.select_for_update(of=("self",)).filter(
+            external_id__in=[item.external_id for item in batch]
+        )
+        by_id = {p.external_id: p for p in existing.prefetch_related("techniques", "locations")}
+        new = [item for item in batch if item.external_id not in by_id]
+        created_ids += _create_practitioners(new)
+        report.created += len(new)
+        for item in batch:
+            if item.external_id in by_id:
+                if by_id[item.external_id].owner_id is not None:
+                    report.owned_lines.extend(item.lines)
+                elif _update_practitioner(by_id[item.external_id], item):
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+    return created_ids
+
+
+# The set upsert (PostgreSQL) -------------------------------------------------------------------------------------
+#
+# The same outcome as _upsert_in_batches, in a fixed number of statements: the valid rows are copied into
+# temporary tables (dropped at commit), every intermediate set is a temporary table the planner has statistics
+# for (ANALYZE), and only the practitioners the file changes are written. What Django fills on save is filled
+# the same way: the slug (Practitioner.save), the timestamps, the defaults of the columns the file does not
+# set, a location's time zone (Location.save) and its coordinates rounded (Coordinate); the database computes
+# the generated columns. Two things stay in Python, where the ORM path decides them: a location's identity
+# (_location_key: Python's strip() and lower(), which PostgreSQL's btrim() and lower() do not match outside
+# ASCII), and deleting the locations a file no longer lists (Location.delete() takes their photos with them).
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_cell(value: object) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as the same double
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy(cursor, table: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
+    """COPY `rows` into `table` from one buffer."""
+    buffer = io.StringIO()
+    buffer.writelines("\t".join(map(_copy_cell, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _column_types(model: type[models.Model], names: list[str]) -> list[str]:
+    """ "column type" of each field, as the model's table has it (so a value too long fails as it would there)."""
+    return [f"{name} {model._meta.get_field(name).db_type(connection)}" for name in names]
+
+
+def _filled_on_save(model: type[models.Model], given: Iterable[str], now: datetime) -> tuple[list[str], list]:
+    """The columns of `model` the file does not give, with what Django writes there for a new row: the field's
+    default, or `now` for auto_now(_add) timestamps; generated columns are the database's own."""
+    columns, params = [], []
+    skipped = set(given)
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key or model_field.generated or model_field.name in skipped:
+            continue
+        auto = getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
+        value = now if auto else model_field.get_default()
+        columns.append(model_field.column)
+        params.append(model_field.get_db_prep_save(value, connection))
+    return columns, params
+
+
+def _staging_create(cursor) -> None:
+    practitioner_columns = ", ".join(_column_types(Practitioner, PRACTITIONER_VALUES))
+    location_columns = ", ".join(_column_types(Location, [*LOCATION_VALUES, "time_zone"]))
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE import_practitioner (
+            position integer PRIMARY KEY, external_id text NOT NULL, slug text NOT NULL, {practitioner_columns},
+            id bigint, owned boolean NOT NULL DEFAULT false, created boolean NOT NULL DEFAULT false
+        ) ON COMMIT DROP;
+        CREATE TEMP TABLE import_technique (
+            position integer NOT NULL, rank integer NOT NULL, technique_id bigint NOT NULL
+        ) ON COMMIT DROP;
+        CREATE TEMP TABLE import_location (
+            position integer NOT NULL, rank integer NOT NULL, location_id bigint, {location_columns},
+            latitude_given double precision NOT NULL, longitude_given double precision NOT NULL
+        ) ON COMMIT DROP
+        """
+    )
+
+
+def _existing_locked(cursor, imported: list[ImportedPractitioner]) -> dict[int, tuple[int, bool]]:
+    """Copies the practitioners into staging and locks those that exist (so that an owner who claims one
+    meanwhile is seen, and the listing left alone); {position: (id, owned)} of those."""
+    _copy(
+        cursor,
+        "import_practitioner",
+        ["position", "external_id", "slug", *PRACTITIONER_VALUES],
+        (
+            (
+                position,
+                item.external_id,
+                Practitioner.slug_for(item.values["name"]),
+                *(item.values[name] for name in PRACTITIONER_VALUES),
+            )
+            for position, item in enumerate(imported)
+        ),
+    )
+    cursor.execute("ANALYZE import_practitioner")
+    practitioner = Practitioner._meta.db_table
+    cursor.execute(
+        f"SELECT s.position, p.id, p.owner_id IS NOT NULL FROM import_practitioner s "
+        f"JOIN {practitioner} p ON p.external_id = s.external_id ORDER BY p.id FOR UPDATE OF p"
+    )
+    existing = {position: (pk, owned) for position, pk, owned in cursor.fetchall()}
+    cursor.execute(
+        f"UPDATE import_practitioner s SET id = p.id, owned = p.owner_id IS NOT NULL FROM {practitioner} p "
+        "WHERE p.external_id = s.external_id"
+    )
+    # The practitioners to compare with the file, with statistics of their own (import_practitioner's were
+    # taken before the ids were known).
+    cursor.execute(
+        "CREATE TEMP TABLE import_found ON COMMIT DROP AS "
+        "SELECT position, id FROM import_practitioner WHERE id IS NOT NULL AND NOT owned; "
+        "ALTER TABLE import_found ADD PRIMARY KEY (position); ANALYZE import_found"
+    )
+    return existing
+
+
+def _locations_matched(cursor, existing: dict[int, tuple[int, bool]]) -> tuple[dict[int, dict], list[int]]:
+    """The locations of the unowned practitioners found, as the ORM path keys them: {practitioner id: {key:
+    location id}} (of locations sharing a key, the last by pk), and their ids."""
+    by_practitioner: dict[int, dict] = {pk: {} for pk, owned in existing.values() if not owned}
+    cursor.execute(
+        f"SELECT l.id, l.practitioner_id, {', '.join(f'l.{name}' for name in LOCATION_IDENTITY)} "
+        f"FROM {Location._meta.db_table} l JOIN import_found f ON f.id = l.practitioner_id ORDER BY l.id"
+    )
+    ids = []
+    for pk, practitioner_id, *identity in cursor.fetchall():
+        by_practitioner[practitioner_id][_location_key(dict(zip(LOCATION_IDENTITY, identity, strict=True)))] = pk
+        ids.append(pk)
+    return by_practitioner, ids
+
+
+def _staging_fill(
+    cursor, imported: list[ImportedPractitioner], existing: dict[int, tuple[int, bool]], report: ImportReport
+) -> list[int]:
+    """Copies the techniques and locations of the practitioners to write (each location of one found matched
+    with the one it updates) and reports the owned listings' lines; returns the locations to delete."""
+    stored, _ = _locations_matched(cursor, existing)
+    techniques, locations, stale = [], [], []
+    for position, item in enumerate(imported):
+        pk, owned = existing.get(position, (None, False))
+        if owned:
+            report.owned_lines.extend(item.lines)
+            continue
+        techniques.extend((position, rank, technique.pk) for rank, technique in enumerate(item.techniques))
+        known = stored.get(pk, {})
+        wanted = set()
+        for rank, values in enumerate(item.locations):
+            key = _location_key(values)
+            wanted.add(key)
+            latitude, longitude = values["latitude"], values["longitude"]
+            locations.append(
+                (
+                    position,
+                    rank,
+                    known.get(key),
+                    *(values[name] for name in LOCATION_VALUES if name not in COORDINATES),
+                    coordinate_rounded(latitude),
+                    coordinate_rounded(longitude),
+                    zone_at(latitude, longitude),
+                    latitude,
+                    longitude,
+                )
+            )
+        stale += [location for key, location in known.items() if key not in wanted]
+    _copy(cursor, "import_technique", ["position", "rank", "technique_id"], techniques)
+    others = [name for name in LOCATION_VALUES if name not in COORDINATES]
+    columns = ["position", "rank", "location_id", *others, "latitude", "longitude", "time_zone"]
+    _copy(cursor, "import_location", [*columns, "latitude_given", "longitude_given"], locations)
+    cursor.execute("ANALYZE import_technique; ANALYZE import_location")
+    return stale
+
+
+def _create_as_set(cursor, now: datetime) -> list[int]:
+    """Inserts the practitioners not found, then their techniques and locations, in the file's order."""
+    practitioner, through = Practitioner._meta.db_table, Practitioner.techniques.through._meta.db_table
+    given = ["external_id", "slug", *PRACTITIONER_VALUES]
+    defaults, params = _filled_on_save(Practitioner, given, now)
+    cursor.execute(
+        f"""
+        WITH created AS (
+            INSERT INTO {practitioner} ({", ".join(given + defaults)})
+            SELECT {", ".join(f"s.{name}" for name in given)}, {", ".join(["%s"] * len(params))}
+            FROM import_practitioner s WHERE s.id IS NULL ORDER BY s.position
+            RETURNING id, external_id
+        )
+        UPDATE import_practitioner s SET id = c.id, created = true FROM created c WHERE c.external_id = s.external_id
+        RETURNING s.id
+        """,
+        params,
+    )
+    created = sorted(pk for (pk,) in cursor.fetchall())
+    cursor.execute(
+        f"INSERT INTO {through} (practitioner_id, technique_id) SELECT s.id, t.technique_id "
+        "FROM import_practitioner s JOIN import_technique t ON t.position = s.position WHERE s.created "
+        "ORDER BY s.position, t.rank"
+    )
+    _locations_insert(cursor, "(SELECT position, id FROM import_practitioner WHERE created)")
+    return created
+
+
+def _locations_insert(cursor, practitioners: str) -> None:
+    """Inserts the staged locations of `practitioners` (a table of position, id) that match no stored one."""
+    given = [*LOCATION_VALUES, "time_zone"]
+    defaults, params = _filled_on_save(Location, ["practitioner", *given], timezone.now())
+    cursor.execute(
+        f"""
+        INSERT INTO {Location._meta.db_table} (practitioner_id, {", ".join(given + defaults)})
+        SELECT s.id, {", ".join(f"l.{name}" for name in given)}, {", ".join(["%s"] * len(params))}
+        FROM {practitioners} s JOIN import_location l ON l.position = s.position
+        WHERE l.location_id IS NULL ORDER BY s.position, l.rank
+        """,
+        params,
+    )
+
+
+def _differences(cursor) -> None:
+    """Materialises what differs from the file among the unowned practitioners found, each set a temporary
+    table with statistics (a planner guessing the size of these sets once made a re-import take 50 s)."""
+    practitioner, location = Practitioner._meta.db_table, Location._meta.db_table
+    through = Practitioner.techniques.through._meta.db_table
+    fields = " OR ".join(f"p.{name} IS DISTINCT FROM s.{name}" for name in PRACTITIONER_VALUES)
+    location_values = [name for name in LOCATION_VALUES if name not in COORDINATES]
+    location_fields = " OR ".join(
+        [f"d.{name} IS DISTINCT FROM l.{name}" for name in location_values]
+        + ["d.latitude IS DISTINCT FROM l.latitude_given", "d.longitude IS DISTINCT FROM l.longitude_given"]
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE import_fields_changed ON COMMIT DROP AS
+            SELECT f.position, f.id FROM import_found f JOIN import_practitioner s ON s.position = f.position
+            JOIN {practitioner} p ON p.id = f.id WHERE {fields};
+        CREATE TEMP TABLE import_technique_wanted ON COMMIT DROP AS
+            SELECT f.id AS practitioner_id, i.technique_id FROM import_technique i
+            JOIN import_found f ON f.position = i.position;
+        CREATE TEMP TABLE import_technique_stored ON COMMIT DROP AS
+            SELECT t.practitioner_id, t.technique_id FROM {through} t JOIN import_found f ON f.id = t.practitioner_id;
+        ANALYZE import_technique_wanted; ANALYZE import_technique_stored;
+        CREATE TEMP TABLE import_technique_removed ON COMMIT DROP AS
+            SELECT * FROM import_technique_stored EXCEPT SELECT * FROM import_technique_wanted;
+        CREATE TEMP TABLE import_technique_added ON COMMIT DROP AS
+            SELECT * FROM import_technique_wanted EXCEPT SELECT * FROM import_technique_stored;
+        CREATE TEMP TABLE import_location_changed ON COMMIT DROP AS
+            SELECT l.location_id, f.id AS practitioner_id FROM import_location l
+            JOIN import_found f ON f.position = l.position
+            JOIN {location} d ON d.id = l.location_id
+            WHERE {location_fields};
+        ANALYZE import_fields_changed; ANALYZE import_technique_removed; ANALYZE import_technique_added;
+        ANALYZE import_location_changed
+        """
+    )
+
+
+def _changes_write(cursor, now: datetime) -> None:
+    """Writes the differences _differences() found, and inserts the new locations of the practitioners found."""
+    practitioner, location = Practitioner._meta.db_table, Location._meta.db_table
+    through = Practitioner.techniques.through._meta.db_table
+    assigned = ", ".join(f"{name} = s.{name}" for name in ["slug", *PRACTITIONER_VALUES])
+    location_assigned = ", ".join(f"{name} = l.{name}" for name in [*LOCATION_VALUES, "time_zone"])
+    cursor.execute(
+        f"""
+        UPDATE {practitioner} p SET {assigned}, updated_at = %s
+        FROM import_fields_changed c JOIN import_practitioner s ON s.position = c.position WHERE p.id = c.id;
+        DELETE FROM {through} t USING import_technique_removed r
+        WHERE t.practitioner_id = r.practitioner_id AND t.technique_id = r.technique_id;
+        INSERT INTO {through} (practitioner_id, technique_id)
+        SELECT practitioner_id, technique_id FROM import_technique_added ORDER BY practitioner_id, technique_id;
+        UPDATE {location} d SET {location_assigned}
+        FROM import_location_changed c JOIN import_location l ON l.location_id = c.location_id
+        WHERE d.id = c.location_id
+        """,
+        [now],
+    )
+    _locations_insert(cursor, "import_found")
+
+
+def _changed_practitioners(cursor, stale: list[int]) -> list[int]:
+    """The practitioners found whose row, techniques or locations differ from the file (stale: the locations to
+    delete), read before anything is written."""
+    cursor.execute(
+        """
+        SELECT id FROM import_fields_changed
+        UNION SELECT practitioner_id FROM import_technique_removed
+        UNION SELECT practitioner_id FROM import_technique_added
+        UNION SELECT practitioner_id FROM import_location_changed
+        UNION SELECT f.id FROM import_location l JOIN import_found f ON f.position = l.position
+            WHERE l.location_id IS NULL
+        UNION SELECT practitioner_id FROM {location} WHERE id = ANY(%s)
+        """.replace("{location}", Location._meta.db_table),
+        [stale],
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
+def _upsert_as_sets(imported: list[ImportedPractitioner], report: ImportReport) -> list[int]:
+    """The upsert as sets (PostgreSQL), with _upsert_in_batches' outcome and report; returns the practitioners
+    created or changed, for the search grid (these writes send no signals)."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        _staging_create(cursor)
+        existing = _existing_locked(cursor, imported)
+        stale = _staging_fill(cursor, imported, existing, report)
+        _differences(cursor)
+        changed = _changed_practitioners(cursor, stale)
+        created = _create_as_set(cursor, now)
+        _changes_write(cursor, now)
+        # Dropped now, not only at commit: an import inside a caller's transaction commits nothing itself.
+        cursor.execute(f"DROP TABLE {', '.join(STAGING_TABLES)}")
+    Location.objects.filter(pk__in=stale).delete()  # with their photos, as the ORM path deletes them
+    found = sum(1 for _, owned in existing.values() if not owned)
+    report.created, report.updated, report.unchanged = len(created), len(changed), found - len(changed)
+    return created + changed
