@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
+from directory import importing
 from directory.forms import ImportRowForm
-from directory.importing import IMPORT_COLUMNS, MAX_CELL_CHARACTERS
-from directory.models import Location, Practitioner
+from directory.grid import grid_as_stored, grid_recounted
+from directory.importing import IMPORT_COLUMNS, MAX_CELL_CHARACTERS, csv_rows, practitioners_import
+from directory.models import Location, Practitioner, PublicVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -335,3 +338,112 @@ def test_a_website_longer_than_its_column_is_an_error_naming_its_line(tmp_path):
         call_command("import_practitioners", str(write_csv(tmp_path / "long.csv", rows)), stderr=err)
     assert "line 3: website: Ensure this value has at most 200 characters" in err.getvalue()
     assert Practitioner.objects.count() == 0
+
+
+# The set upsert (PostgreSQL) against the ORM path ------------------------------------------------------------
+
+BRANCH = {**ROW, "clinic_name": "Newton Clinic", "address_line1": "5 Elm St", "city": "Newton", "postal_code": "02458"}
+SCENARIO = [
+    # The first import: three practitioners, one with two locations.
+    [ROW, BRANCH, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}, {**ROW, "external_id": "p-3"}],
+    # The same file again.
+    [ROW, BRANCH, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}, {**ROW, "external_id": "p-3"}],
+    # Changes (p-3 is owned by now): a field, a location moved, one dropped, one added under a key that differs
+    # only in case and spaces, a technique added and one removed, and a new practitioner.
+    [
+        {**ROW, "bio": "Now with a bio.", "latitude": "42.3611", "clinic_name": " ATLAS clinic "},
+        {**ROW, "bio": "Now with a bio.", "clinic_name": "Cambridge Clinic", "address_line1": "7 Oak St"},
+        {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair", "techniques": "blair; Grostic"},
+        {**ROW, "external_id": "p-3", "name": "Dr. Not The Owner"},
+        {**ROW, "external_id": "p-4", "name": "Dr. Cy Cox", "latitude": "", "longitude": ""},
+    ],
+]
+
+
+def _import_state() -> dict:
+    """Everything the import writes, keyed by external_id (ids and timestamps differ from run to run)."""
+    skipped = {"id", "created_at", "updated_at"}
+    practitioners = {
+        p["external_id"]: {name: value for name, value in p.items() if name not in skipped}
+        for p in Practitioner.objects.values()
+    }
+    for practitioner in Practitioner.objects.prefetch_related("techniques", "locations"):
+        practitioners[practitioner.external_id]["techniques"] = sorted(t.slug for t in practitioner.techniques.all())
+        practitioners[practitioner.external_id]["locations"] = [
+            {name: value for name, value in location.items() if name not in {"id", "practitioner_id"}}
+            for location in practitioner.locations.order_by("pk").values()
+        ]
+    external = dict(Practitioner.objects.values_list("pk", "external_id"))
+    counts, members = grid_as_stored()
+    return {
+        "practitioners": practitioners,
+        "grid": (counts, {(external[pk], technique, cell, spread) for pk, technique, cell, spread in members}),
+    }
+
+
+def _scenario(tmp_path: Path, owner, label: str) -> list[tuple]:
+    """Runs SCENARIO's imports; after each: the report, the state, and which practitioners' updated_at moved."""
+    results = []
+    for step, rows in enumerate(SCENARIO):
+        if step == 2:
+            Practitioner.objects.filter(external_id="p-3").update(owner=owner)
+        before = dict(Practitioner.objects.values_list("external_id", "updated_at"))
+        path = write_csv(tmp_path / f"{label}-{step}.csv", rows)
+        with path.open(newline="", encoding="utf-8") as file:
+            report = practitioners_import(rows=csv_rows(file))
+        assert not report.problems
+        touched = sorted(
+            e for e, at in Practitioner.objects.values_list("external_id", "updated_at") if before.get(e, at) != at
+        )
+        assert grid_as_stored() == grid_recounted()
+        results.append(
+            ((report.created, report.updated, report.unchanged, report.owned_lines), _import_state(), touched)
+        )
+    return results
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set upsert runs on PostgreSQL only")
+def test_the_set_upsert_leaves_the_database_as_the_orm_path_does(tmp_path, owner, monkeypatch):
+    by_sets = _scenario(tmp_path, owner, "sets")
+    Practitioner.objects.all().delete()
+    monkeypatch.setattr(importing, "SET_UPSERT_VENDORS", frozenset())
+    by_orm = _scenario(tmp_path, owner, "orm")
+    assert [report for report, _, _ in by_sets] == [
+        (3, 0, 0, []),
+        (0, 0, 3, []),
+        (1, 2, 0, [5]),
+    ]
+    for (report, state, touched), (orm_report, orm_state, orm_touched) in zip(by_sets, by_orm, strict=True):
+        assert report == orm_report
+        assert state == orm_state
+        assert touched == orm_touched
+
+
+def test_a_re_import_that_changes_nothing_bumps_nothing(tmp_path):
+    path = write_csv(tmp_path / "same.csv", [ROW, BRANCH])
+    run_import(path)
+    version = PublicVersion.objects.values_list("number", flat=True).first()
+    grid = grid_as_stored()
+    out, _ = run_import(path)
+    assert PublicVersion.objects.values_list("number", flat=True).first() == version
+    assert grid_as_stored() == grid == grid_recounted()
+    assert "0 created, 0 updated, 1 unchanged" in out
+
+
+def test_the_search_grid_matches_a_recount_after_an_import_that_moves_and_drops_locations(tmp_path):
+    run_import(write_csv(tmp_path / "v1.csv", [ROW, BRANCH, {**ROW, "external_id": "p-2"}]))
+    assert grid_as_stored() == grid_recounted()
+    moved = {**BRANCH, "latitude": "45.5017", "longitude": "-73.5673"}
+    run_import(write_csv(tmp_path / "v2.csv", [moved, {**ROW, "external_id": "p-2", "status": "pending"}]))
+    assert grid_as_stored() == grid_recounted()
+    assert Location.objects.get(practitioner__external_id="p-1").latitude == 45.5017
+
+
+def test_an_import_inside_a_transaction_can_run_twice(tmp_path):
+    path = write_csv(tmp_path / "one.csv", [ROW])
+    with transaction.atomic():
+        with path.open(newline="", encoding="utf-8") as file:
+            first = practitioners_import(rows=csv_rows(file))
+        with path.open(newline="", encoding="utf-8") as file:
+            again = practitioners_import(rows=csv_rows(file))
+    assert (first.created, again.unchanged) == (1, 1)
