@@ -43,6 +43,9 @@ LOCATION_FIELDS = [
 ]
 
 
+PHONES_REMEMBERED = 100_000  # ImportRowForm's memory of phone cells, a bound on it for a file of any size
+
+
 def cleaned_phone(text: str) -> str:
     """A phone number typed into any form, in its stored form ("" for none); a field error when it is not one
     number."""
@@ -91,6 +94,9 @@ class ImportRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.techniques_by_name = techniques_by_name
         self.located_from_postal_code = False
+        # Each phone cell read before, as stored or as the error it gave: reading a number is most of a row's
+        # validation, and a file repeats its numbers (a practitioner's on each of their locations' rows).
+        self.phones_read: dict[str, tuple[str, str | None]] = {}
 
     def validate(self, data: dict[str, str]) -> bool:
         """Validates a further row with this same form: building a form per row costs more than validating
@@ -119,7 +125,20 @@ class ImportRowForm(forms.Form):
         return self._phone("practitioner_phone")
 
     def _phone(self, name: str) -> str:
-        return cleaned_phone(self.cleaned_data[name])
+        text = self.cleaned_data[name]
+        read = self.phones_read.get(text)
+        if read is None:
+            try:
+                read = (cleaned_phone(text), None)
+            except forms.ValidationError as error:
+                read = ("", error.message)
+            if len(self.phones_read) >= PHONES_REMEMBERED:
+                self.phones_read.clear()
+            self.phones_read[text] = read
+        stored, problem = read
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return stored
 
     def clean_accepting_new_patients(self) -> bool:
         word = self.cleaned_data["accepting_new_patients"].strip().lower()

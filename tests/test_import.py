@@ -447,3 +447,19 @@ def test_an_import_inside_a_transaction_can_run_twice(tmp_path):
         with path.open(newline="", encoding="utf-8") as file:
             again = practitioners_import(rows=csv_rows(file))
     assert (first.created, again.unchanged) == (1, 1)
+
+
+def test_a_phone_cell_seen_before_gives_the_same_error_or_stored_form_again(tmp_path):
+    rows = [
+        {**ROW, "phone": "call us"},
+        {**ROW, "external_id": "p-2", "phone": "call us"},
+        {**ROW, "external_id": "p-3", "phone": "617.555.0123"},
+        {**ROW, "external_id": "p-4", "phone": "617.555.0123"},
+    ]
+    _, err = run_import(write_csv(tmp_path / "phones.csv", rows), "--skip-invalid")
+    for line in (2, 3):
+        assert f"line {line}: phone: Enter one phone number, such as (617) 555-0100" in err
+    assert set(Practitioner.objects.values_list("external_id", "phone")) == {
+        ("p-3", "(617) 555-0123"),
+        ("p-4", "(617) 555-0123"),
+    }
