@@ -463,3 +463,11 @@ def test_a_phone_cell_seen_before_gives_the_same_error_or_stored_form_again(tmp_
         ("p-3", "(617) 555-0123"),
         ("p-4", "(617) 555-0123"),
     }
+
+
+def test_skip_invalid_with_every_row_invalid_writes_nothing_and_bumps_nothing(tmp_path):
+    version = PublicVersion.objects.values_list("number", flat=True).first()
+    out, _ = run_import(write_csv(tmp_path / "bad.csv", [{**ROW, "name": ""}]), "--skip-invalid")
+    assert not Practitioner.objects.exists()
+    assert PublicVersion.objects.values_list("number", flat=True).first() == version
+    assert "0 created, 0 updated, 0 unchanged" in out
