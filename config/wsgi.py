@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -13,3 +14,9 @@ application = refusing_unreadable_charsets(get_wsgi_application())
 from directory.places import place_index  # noqa: E402
 
 place_index()
+
+# What the server has built so far (Django, the URL patterns, the postal-code index: about 480,000 objects) lives
+# as long as the process. Frozen, Python's full garbage collection no longer walks it: walking it took about 260
+# ms, a pause that fell on whichever request was running (the p99 of every view, even /robots.txt). gunicorn
+# loads the app once and forks (preload_app), so its workers start frozen too.
+gc.freeze()

@@ -1,6 +1,7 @@
 """Production readiness: deploy checks, security headers, friendly error pages, throttling, the API schema."""
 
 import os
+import runpy
 import subprocess
 import sys
 
@@ -193,3 +194,24 @@ def test_collectstatic_hashes_and_compresses_every_file_in_production(tmp_path):
     result = manage("collectstatic", "--noinput", environment={**PRODUCTION, "STATIC_ROOT": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.glob("directory/site.*.css.gz")) and (tmp_path / "staticfiles.json").exists()
+
+
+class TestTheServer:
+    def test_what_the_app_built_as_it_loaded_is_frozen_out_of_the_garbage_collectors_walk(self):
+        loaded = subprocess.run(
+            [sys.executable, "-c", "import gc, config.wsgi; print(gc.get_freeze_count())"],
+            env={key: value for key, value in {**os.environ, **PRODUCTION}.items() if value},
+            capture_output=True,
+            text=True,
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        assert int(loaded.stdout) > 100_000  # Django, the URL patterns and the postal-code index
+
+    @pytest.mark.parametrize(
+        ("environment", "expected"), [({}, (50_000, 5_000)), ({"GUNICORN_MAX_REQUESTS": "0"}, (0, 0))]
+    )
+    def test_a_worker_is_recycled_after_its_max_requests(self, monkeypatch, environment, expected):
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        config = runpy.run_path("config/gunicorn.conf.py")
+        assert (config["max_requests"], config["max_requests_jitter"]) == expected
