@@ -110,6 +110,14 @@ def nominatim(settings):
     server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def prepared_statements(settings) -> None:
+    """The suite keeps its connection from test to test, as a production server does between requests: on
+    PostgreSQL the search's statements are prepared on it (directory.compiled.prepared), so every search test on
+    PostgreSQL runs them so. (Outside the suite the test settings keep no connection, so they prepare nothing.)"""
+    settings.DATABASE_PREPARED_STATEMENTS = True
+
+
 @pytest.fixture
 def unprepared(settings) -> None:
     """Queries counted without the PREPAREs (and their savepoints) a PostgreSQL connection sends the first time

@@ -23,6 +23,3 @@ GEOCODER_MIN_INTERVAL_SECONDS = 0.0
 # Private files go to a folder of the test run's own (tests/conftest.py points each test at a fresh one).
 PRIVATE_MEDIA_ROOT = str(Path(tempfile.gettempdir()) / f"directory-private-{os.getpid()}")
 NPPES_API_URL = ""  # tests that ask the registry start their own loopback server
-# The suite keeps its connection from test to test, as a production server does: on PostgreSQL the search's
-# statements are prepared on it (directory/compiled.py), so every search test on PostgreSQL runs them so.
-DATABASE_PREPARED_STATEMENTS = True
