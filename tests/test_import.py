@@ -2,6 +2,7 @@
 
 import csv
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -471,3 +472,38 @@ def test_skip_invalid_with_every_row_invalid_writes_nothing_and_bumps_nothing(tm
     assert not Practitioner.objects.exists()
     assert PublicVersion.objects.values_list("number", flat=True).first() == version
     assert "0 created, 0 updated, 0 unchanged" in out
+
+
+# Cells, good and bad, that a file may repeat from row to row.
+CELLS = {
+    "name": ["Dr. Ada Atlas", "", "x" * 201],
+    "email": ["", "ada@example.com", "ada@", "two@example.com three@example.com"],
+    "phone": ["", "617-555-0100", "call us", "+1 416 555 0199", "617.555.0123 ext 4"],
+    "practitioner_phone": ["", "(617) 555-0101", "12"],
+    "website": ["", "example.com", "https://example.com/ada", "ftp://example.com", "not a web address"],
+    "postal_code": ["02108", "99999", "M5V 2T6", ""],
+    "country": ["", "US", "CA", "Canada", "FR"],
+    "latitude": ["", "42.3601", "91", "north", "43.65"],
+    "longitude": ["", "-71.0589", "-181", "-79.38"],
+    "techniques": ["", "NUCCA; blair", "nucca", "Unknown; NUCCA"],
+    "accepting_new_patients": ["", "yes", "No", "maybe"],
+    "status": ["", "published", "pending", "weird"],
+}
+
+
+def test_a_cell_cleaned_before_gives_the_same_value_or_error_as_a_fresh_form(db):
+    """One form reused for a whole file remembers each (column, cell) it cleaned: every row still gets the
+    value and the errors a form of its own gives it."""
+    rng = random.Random(11)
+    techniques = importing._techniques_by_name()
+    reused = ImportRowForm(techniques_by_name=techniques)
+    valid = 0
+    for number in range(400):
+        row = {**ROW, "external_id": f"p-{number}", **{name: rng.choice(cells) for name, cells in CELLS.items()}}
+        fresh = ImportRowForm(techniques_by_name=techniques)
+        assert reused.validate(dict(row)) == fresh.validate(dict(row))
+        assert reused.errors.get_json_data() == fresh.errors.get_json_data(), row
+        assert reused.cleaned_data == fresh.cleaned_data
+        assert reused.located_from_postal_code == fresh.located_from_postal_code
+        valid += not reused.errors
+    assert 0 < valid < 400  # both kinds of row were drawn
