@@ -109,6 +109,8 @@ class Report(models.Model):
     problem = models.CharField("what is wrong", max_length=20, choices=Problem.choices)
     details = models.TextField(blank=True)
     email = models.EmailField("e-mail for a reply", blank=True)
+    # The language of the page the report was made on: the reply e-mail is written in it.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

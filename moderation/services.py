@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory.answers import public_version_bump
 from directory.importing import ImportReport, practitioners_import
@@ -230,9 +231,14 @@ def photo_reject(*, photo: Photo, moderator: AbstractBaseUser, reason: str) -> P
     return rejected
 
 
-def report_submit(*, practitioner: Practitioner, problem: str, details: str, email: str) -> Report:
-    """A patient's report; it changes nothing on the listing until a moderator acts."""
-    return Report.objects.create(practitioner=practitioner, problem=problem, details=details, email=email)
+def report_submit(
+    *, practitioner: Practitioner, problem: str, details: str, email: str, language: str = settings.LANGUAGE_CODE
+) -> Report:
+    """A patient's report, made on a page in `language` (the reply is written in it); it changes nothing on the
+    listing until a moderator acts."""
+    return Report.objects.create(
+        practitioner=practitioner, problem=problem, details=details, email=email, language=language
+    )
 
 
 def report_resolve(*, report: Report, moderator: AbstractBaseUser, note: str) -> None:
@@ -254,10 +260,13 @@ def report_resolve(*, report: Report, moderator: AbstractBaseUser, note: str) ->
         )
         owner_notify(practitioner=report.practitioner, template="moderation/email/report_resolved", report=report)
         if report.email:
+            with translation.override(report.language):  # the listing's link in the reporter's language too
+                profile_url = absolute_url(report.practitioner.get_absolute_url())
             email_send(
                 to=report.email,
                 template="moderation/email/report_answered",
-                context={"report": report, "profile_url": absolute_url(report.practitioner.get_absolute_url())},
+                context={"report": report, "profile_url": profile_url},
+                language=report.language,
             )
 
 

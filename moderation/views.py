@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,7 +31,9 @@ def report(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return render(request, "moderation/report_form.html", context, status=400)
     if not form.is_spam:  # a bot that filled the hidden field is thanked like anyone, and nothing is kept
         services.report_submit(
-            practitioner=practitioner, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            practitioner=practitioner,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
         )
     messages.success(
         request, _("Thank you. A moderator will check the listing; your report does not change it by itself.")

@@ -1,12 +1,15 @@
 """'Report incorrect information': any patient, no account; spam-proofed; never changes a listing by itself."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from directory.models import Practitioner
+from moderation import services as desk
 from moderation.models import Report
 from practice.listing import listing_values
-from tests.factories import PractitionerFactory, owned_listing
+from tests.factories import PractitionerFactory, UserFactory, owned_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +105,43 @@ def test_the_report_form_needs_a_csrf_token(owner):
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(report_url(owned_listing(owner)), {"problem": "other"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "thanks", "link"),
+    [
+        (
+            "en",
+            "Your report about",
+            "Thank you for telling us that a listing",
+            "https://directory.example/practitioners/",
+        ),
+        (
+            "es",
+            "Su reporte sobre",
+            "Gracias por avisarnos que una ficha",
+            "https://directory.example/es/practitioners/",
+        ),
+        (
+            "fr-ca",
+            "Votre signalement concernant",
+            "Merci de nous avoir signalé",
+            "https://directory.example/fr-ca/practitioners/",
+        ),
+    ],
+)
+def test_the_reporter_is_answered_in_the_language_of_the_page_they_reported_on(
+    client, owner, django_capture_on_commit_callbacks, language, subject, thanks, link
+):
+    listing = owned_listing(owner)
+    with translation.override(language):
+        url = report_url(listing)
+    client.post(url, {"problem": "closed", "details": "", "email": "patient@example.net"})
+    report = Report.objects.get()
+    assert report.language == language
+    moderator = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.report_resolve(report=report, moderator=moderator, note="Checked.")
+    (answer,) = [email for email in mail.outbox if email.to == ["patient@example.net"]]
+    assert answer.subject.startswith(subject)
+    assert thanks in answer.body and f"{link}{listing.pk}-" in answer.body and "Checked." in answer.body
