@@ -45,10 +45,9 @@ from directory.geo import (
     SMALLEST_RADIUS_KM,
     WGS84_A_KM,
     WGS84_F,
-    Circle,
     Point,
 )
-from directory.models import GridCount, GridMember, Location, Practitioner, PractitionerQuerySet
+from directory.models import GridCount, GridMember, Location, Practitioner
 
 # The largest radius of curvature of the WGS-84 ellipsoid (at the poles): a^2 / b.
 LARGEST_RADIUS_KM = WGS84_A_KM / (1 - WGS84_F)
@@ -158,18 +157,11 @@ def _in_ranges(columns: str, table: str, condition: str, ranges: Sequence[tuple[
     )
 
 
-def grid_count(
-    found: PractitionerQuerySet,
-    *,
-    technique: int,
-    origin: Point,
-    radius_km: float,
-    cover: Cover,
-    edge: Callable[[list[int]], tuple[str, list]] | None = None,
-) -> int:
-    """How many of `found` (the published practitioners offering `technique`, or GridCount.ANY_TECHNIQUE: what
-    GridCount holds) have a location within `radius_km` of `origin`; one query. `edge` writes the SQL (and its
-    parameters) of found.within_in_cells() for the edge's cells, if it is compiled already (directory.compiled)."""
+def grid_count(*, technique: int, cover: Cover, edge: Callable[[list[int]], tuple[str, list]], alias: str) -> int:
+    """How many published practitioners offering `technique` (or any: GridCount.ANY_TECHNIQUE, what GridCount
+    holds) have a location within a circle, from its `cover` and `edge`, which writes the SQL (and parameters)
+    of the pks of those with a location within the circle in given cells (the search's compiled
+    within_in_cells()); one query on database `alias`."""
     counts, members = GridCount._meta.db_table, GridMember._meta.db_table
     parts, params = [], []
     if cover.inside:
@@ -189,11 +181,7 @@ def grid_count(
         ids.append(spread)
         ids_params += [*ranges_params, technique]
     if cover.edge:
-        if edge is None:
-            circle = Circle.around(origin, radius_km)
-            sql, edge_params = found.within_in_cells(circle, cover.edge).query.sql_with_params()
-        else:
-            sql, edge_params = edge(cover.edge)
+        sql, edge_params = edge(cover.edge)
         ids.append(sql)
         ids_params += list(edge_params)
     if ids:
@@ -201,7 +189,7 @@ def grid_count(
         params += ids_params
     if not parts:
         return 0
-    database = connections[found.db]
+    database = connections[alias]
     with database.cursor() as cursor:
         cursor.execute(*prepared(database, "SELECT " + " + ".join(f"({part})" for part in parts), params))
         return int(cursor.fetchone()[0])

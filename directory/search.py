@@ -98,16 +98,15 @@ class Search:
 
     @cached_property
     def count(self) -> Count:
-        found = self.matching()
         if self.place is None:
-            counted = found[: COUNT_CAP + 1].count()
+            counted = self.matching()[: COUNT_CAP + 1].count()
         elif (cover := self.grid_cover()) is not None:
             technique = self.techniques[0].pk if self.techniques else GridCount.ANY_TECHNIQUE
-            origin, radius_km = self.place.point, self.radius_km
-            edge = self._edge_compiled(Circle.around(origin, radius_km))
-            counted = grid_count(found, technique=technique, origin=origin, radius_km=radius_km, cover=cover, edge=edge)
+            alias = router.db_for_read(Practitioner)
+            edge = self._edge_compiled(alias, Circle.around(self.place.point, self.radius_km))
+            counted = grid_count(technique=technique, cover=cover, edge=edge, alias=alias)
         else:
-            counted = found.count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
+            counted = self.matching().count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
         return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted)
 
     def grid_cover(self) -> Cover | None:
@@ -166,9 +165,9 @@ class Search:
         found = self.page_template(alias, circle, start, stop).models(alias, circle_values(circle))
         return practitioners_listed(found, alias=alias)
 
-    def _edge_compiled(self, circle: Circle) -> Callable[[list[int]], tuple[str, list]]:
+    def _edge_compiled(self, alias: str, circle: Circle) -> Callable[[list[int]], tuple[str, list]]:
         """The SQL of matching().within_in_cells(circle, cells) and its parameters, for grid_count."""
-        made = self.edge_template(router.db_for_read(Practitioner), circle)
+        made = self.edge_template(alias, circle)
         values = circle_values(circle)
         return lambda cells: (made.sql, made.filled({**values, "cells": cells}))
 
