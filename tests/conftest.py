@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from directory.models import Technique
 from tests.factories import UserFactory
@@ -108,6 +110,17 @@ def nominatim(settings):
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def database_down(monkeypatch) -> None:
+    """Every query fails as it does when the database cannot be reached: at the cursor, below any query the
+    site builds and any statement it has compiled or prepared (directory.compiled)."""
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "_cursor", unreachable)
 
 
 @pytest.fixture(autouse=True)

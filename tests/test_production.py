@@ -76,11 +76,7 @@ def test_an_unexpected_error_is_a_friendly_500_without_a_traceback(monkeypatch):
     ("path", "expected"),
     [("/search/?near=02108", "The directory is briefly unavailable"), ("/api/v1/practitioners/", '"detail"')],
 )
-def test_while_the_database_is_down_pages_answer_503_and_say_so(monkeypatch, path, expected):
-    def unreachable(*args, **kwargs):
-        raise OperationalError("could not connect to server: Connection refused")
-
-    monkeypatch.setattr("directory.models.PractitionerQuerySet.published", unreachable)
+def test_while_the_database_is_down_pages_answer_503_and_say_so(database_down, path, expected):
     response = Client(raise_request_exception=False).get(path)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
