@@ -2,9 +2,12 @@
 the radius is shown as given, "accepting new patients" filters and is said on every result, the API says where
 it searched, and the place field's suggestions."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from directory.models import Technique
 from tests.factories import LocationFactory, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +148,28 @@ def test_a_unit_the_patient_chose_is_kept_in_canada_too(client):
     page = client.get(PAGE, {"near": "H2X", "unit": "mi"}).content.decode()
     assert "within 25 mi of H2X" in page and '<option value="mi" selected>' in page
     assert "within 40 km of 02108" in client.get(PAGE, {"near": "02108", "unit": "km", "radius": "40"}).content.decode()
+
+
+def test_the_form_keeps_the_techniques_asked_for_checked_whatever_their_case(client, nucca, blair):
+    page = client.get(PAGE, {"near": "02108", "technique": ["NUCCA", "blair"]}).content.decode()
+    checked = re.findall(
+        r'<input type="checkbox" name="technique" value="([^"]+)" id="id_technique_\d+" checked>', page
+    )
+    assert sorted(checked) == ["blair", "nucca"]
+
+
+def test_an_unknown_technique_leaves_every_box_unchecked_and_marked_invalid(client, nucca, blair):
+    page = client.get(PAGE, {"near": "02108", "technique": "zzz"}).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="technique"[^>]*>', page)
+    assert len(boxes) == Technique.objects.count()
+    assert [box for box in boxes if " checked" in box or 'aria-invalid="true"' not in box] == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "chosen"), [("", '<option value="fr" selected>French</option>'),
+                           ("/es", '<option value="fr" selected>Francés</option>')]
+)  # fmt: skip
+def test_the_language_select_names_languages_in_the_pages_language_and_keeps_the_chosen_one(client, prefix, chosen):
+    page = client.get(f"{prefix}{PAGE}", {"near": "02108", "language": "fr"}).content.decode()
+    select = re.search(r'<select name="language".*?</select>', page, re.S).group(0)
+    assert chosen in select and select.count(" selected>") == 1

@@ -1,17 +1,19 @@
+import functools
 import json
 from collections.abc import Iterable
 
 from django import template
-from django.utils import formats
-from django.utils.html import format_html, json_script
+from django.utils import formats, translation
+from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from directory.api.renderers import without_markup
+from directory.filters import ANY_LANGUAGE
 from directory.geo import Place, to_unit
 from directory.hours import opening_hours_specification
-from directory.languages import language_codes
+from directory.languages import language_choices_common_first, language_codes
 from directory.models import Location, Practitioner
 from directory.phones import phone_display, phone_uri
 
@@ -152,3 +154,21 @@ def practitioner_json_ld(context: template.Context, practitioner: Practitioner, 
     compact = {key: value for key, value in data.items() if value not in (None, [], "")}
     text = without_markup(json.dumps(compact, ensure_ascii=False))
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag
+def language_options(chosen: str) -> str:
+    """The language select's options, named in the page's language, `chosen` selected: built once per process for
+    each language and choice (the names are the code's and the catalogues', which change only with a release; a
+    template loop over the 91 of them was a tenth of the search page's rendering)."""
+    return _language_options(translation.get_language(), chosen or "")
+
+
+@functools.lru_cache(maxsize=512)
+def _language_options(language: str | None, chosen: str) -> str:
+    choices = [("", str(ANY_LANGUAGE)), *language_choices_common_first()]
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if value == chosen else "", label) for value, label in choices),
+    )
