@@ -63,7 +63,9 @@ def results_answer(request: HttpRequest, filters: PractitionerSearch, page_numbe
     if search.place is not None and page.paginator.count == 0:
         context["nearest_beyond"] = search.nearest_beyond(3)
         unmet = search.place
-    return Answer(render_to_string("directory/_results.html", context, request=request), 200, unmet)
+    # Without the request: the fragment is cached for everyone, so it must not read the request's user or
+    # messages (nor pay for the context processors: the language links alone are three URL resolutions).
+    return Answer(render_to_string("directory/_results.html", context), 200, unmet)
 
 
 def served(answer: Answer) -> Answer:
