@@ -1,6 +1,9 @@
 """Keeps the search grid (directory.grid) in step with every save of what it counts: a practitioner's row (its
 status), its locations and its techniques, in the transaction that saves them. Bulk writes, which send no
-signals, call grid_refresh() themselves."""
+signals, call grid_refresh() themselves.
+
+And deletes the files of every deleted photo and training record once the deletion commits, whichever way the
+row went (its owner, a cascade from its location or listing, an import, the admin)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from directory.grid import grid_forget, grid_refresh, grid_technique_forget
-from directory.models import Location, Practitioner, Technique
+from directory.models import Location, Photo, Practitioner, Technique, Training
+from directory.services import evidence_file_delete_on_commit, photo_files_delete_on_commit
 
 
 @receiver(post_save, sender=Practitioner, dispatch_uid="grid_practitioner_saved")
@@ -48,3 +52,13 @@ def techniques_changed(sender, instance, action: str, reverse: bool, pk_set: set
 @receiver(pre_delete, sender=Technique, dispatch_uid="grid_technique_deleted")
 def technique_deleted(sender, instance: Technique, **kwargs) -> None:
     grid_technique_forget(technique_id=instance.pk)
+
+
+@receiver(post_delete, sender=Photo, dispatch_uid="photo_files_deleted")
+def photo_deleted(sender, instance: Photo, **kwargs) -> None:
+    photo_files_delete_on_commit(names=instance.file_names)
+
+
+@receiver(post_delete, sender=Training, dispatch_uid="evidence_file_deleted")
+def training_deleted(sender, instance: Training, **kwargs) -> None:
+    evidence_file_delete_on_commit(name=instance.evidence.name)

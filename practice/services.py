@@ -9,12 +9,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.answers import public_version_bump
 from directory.models import Location, Photo, Practitioner, Training
+from directory.services import evidence_file_delete_on_commit, photo_files_delete_on_commit
 from practice.listing import LOCATION_FIELDS, PRACTITIONER_FIELDS, differs, listing_version
 from practice.models import Claim, OnClosing, Revision
 from practice.notifications import email_send, owner_notify
@@ -52,10 +53,7 @@ def _apply(practitioner: Practitioner, proposed: dict) -> None:
             setattr(location, name, values.get(name, getattr(location, name)))
         location.save()
         kept.add(location.pk)
-    removed = practitioner.locations.exclude(pk__in=kept)
-    _photo_files_delete_on_commit([name for photo in Photo.objects.filter(location__in=removed)
-                                   for name in photo.file_names])  # fmt: skip
-    removed.delete()
+    practitioner.locations.exclude(pk__in=kept).delete()  # with their photos, whose files go once committed
 
 
 def listing_create(*, owner: AbstractBaseUser, proposed: dict, accepting_new_patients: bool) -> Practitioner:
@@ -204,9 +202,7 @@ def _training_forget(practitioner: Practitioner) -> None:
     records = Training.objects.filter(practitioner=practitioner)
     if records.filter(status=Training.Status.VERIFIED).exists():
         public_version_bump()
-    for name in records.values_list("evidence", flat=True):
-        _file_delete_on_commit(name)
-    records.delete()
+    records.delete()  # their files go once committed (directory.signals)
 
 
 def claim_submit(
@@ -311,13 +307,6 @@ def _evidence_store(training: Training, evidence: Evidence) -> None:
     training.evidence_type, training.evidence_size = evidence.content_type, len(evidence.content)
 
 
-def _file_delete_on_commit(name: str) -> None:
-    """Deletes a private file once the transaction that stopped using it commits."""
-    if name:
-        storage = Training._meta.get_field("evidence").storage
-        transaction.on_commit(lambda: storage.delete(name), robust=True)
-
-
 def training_add(*, practitioner: Practitioner, values: dict, evidence: Evidence) -> Training:
     """A training record of the listing, awaiting a moderator's verification."""
     training = Training(practitioner=practitioner, submitted_at=timezone.now(), **values)
@@ -357,7 +346,7 @@ def training_change(*, training: Training, values: dict, evidence: Evidence | No
             locked.save()
             if was_verified:
                 public_version_bump()
-            _file_delete_on_commit(old_file)
+            evidence_file_delete_on_commit(name=old_file)
     except BaseException:
         if evidence is not None:
             fresh.evidence.storage.delete(fresh.evidence.name)
@@ -374,8 +363,7 @@ def training_remove(*, training: Training) -> None:
             return
         if locked.status == Training.Status.VERIFIED:
             public_version_bump()
-        locked.delete()
-        _file_delete_on_commit(locked.evidence.name)
+        locked.delete()  # its file goes once committed (directory.signals)
 
 
 def _training_decide(training: Training, moderator: AbstractBaseUser | None, **fields: object) -> Training:
@@ -417,19 +405,6 @@ class PhotoRefused(Exception):
 
 
 PHOTOS_PER_LOCATION = 6
-
-
-def _photo_files_delete_on_commit(names: list[str]) -> None:
-    """Deletes photo files from default_storage once the transaction commits, each unless another photo still
-    uses it (names are content hashes: the same picture uploaded twice is one file)."""
-
-    def delete() -> None:
-        for name in names:
-            used = Photo.objects.filter(Q(thumb_name=name) | Q(card_name=name) | Q(full_name=name)).exists()
-            if name and not used:
-                default_storage.delete(name)
-
-    transaction.on_commit(delete, robust=True)
 
 
 def _photo_store(renditions: dict[str, EncodedImage]) -> dict[str, object]:
@@ -483,7 +458,7 @@ def photo_add(
                 **fields,
             )
     except BaseException:
-        _photo_files_delete_on_commit([image.name for image in renditions.values()])
+        photo_files_delete_on_commit(names=[image.name for image in renditions.values()])
         raise
 
 
@@ -516,8 +491,7 @@ def photo_remove(*, photo: Photo) -> None:
             return
         if locked.status == Photo.Status.APPROVED:
             public_version_bump()
-        locked.delete()
-        _photo_files_delete_on_commit(locked.file_names)
+        locked.delete()  # its files go once committed (directory.signals)
 
 
 def _photo_decide(photo: Photo, moderator: AbstractBaseUser | None, status: str, reason: str = "") -> Photo:
@@ -536,9 +510,8 @@ def photo_approve(*, photo: Photo, moderator: AbstractBaseUser) -> Photo:
     with transaction.atomic():
         practitioner = _locked(photo.practitioner)
         if photo.is_portrait:
-            previous = list(Photo.objects.portraits().approved().filter(practitioner=practitioner))
-            Photo.objects.filter(pk__in=[old.pk for old in previous]).delete()
-            _photo_files_delete_on_commit([name for old in previous for name in old.file_names])
+            # The previous portrait; its files go once committed (directory.signals).
+            Photo.objects.portraits().approved().filter(practitioner=practitioner).delete()
         approved = _photo_decide(photo, moderator, Photo.Status.APPROVED)
         public_version_bump()
         owner_notify(practitioner=practitioner, template="photo_approved", photo=approved,
@@ -563,6 +536,4 @@ def _photos_forget(practitioner: Practitioner, *, approved_too: bool) -> None:
         photos = photos.exclude(status=Photo.Status.APPROVED)
     elif photos.filter(status=Photo.Status.APPROVED).exists():
         public_version_bump()
-    names = [name for photo in photos for name in photo.file_names]
-    photos.delete()
-    _photo_files_delete_on_commit(names)
+    photos.delete()  # their files go once committed (directory.signals)
