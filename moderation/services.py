@@ -145,13 +145,15 @@ def revision_reject(*, revision: Revision, moderator: AbstractBaseUser, reason: 
 
 def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> None:
     with transaction.atomic():
-        before = Practitioner.objects.select_for_update().values_list("owner", flat=True).get(pk=claim.practitioner_id)
+        locked = Practitioner.objects.select_for_update()
+        owner, npi = locked.values_list("owner", "npi").get(pk=claim.practitioner_id)
         closed = practice.claim_approve(claim=claim, moderator=moderator)
+        changes = [["owner", account_label(owner), account_label(claim.claimant_id)]]
+        given = Practitioner.objects.values_list("npi", flat=True).get(pk=claim.practitioner_id)
+        if given != npi:
+            changes.append(["npi", npi, given])
         audit_record(
-            action=AuditEntry.Action.CLAIM_APPROVED,
-            actor=moderator,
-            practitioner=claim.practitioner,
-            changes=[["owner", account_label(before), account_label(claim.claimant_id)]],
+            action=AuditEntry.Action.CLAIM_APPROVED, actor=moderator, practitioner=claim.practitioner, changes=changes
         )
         for other in closed:
             audit_record(

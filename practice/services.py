@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -250,16 +250,33 @@ def _claim_refuse(claim: Claim, moderator: AbstractBaseUser | None, reason: str)
 
 
 def claim_approve(*, claim: Claim, moderator: AbstractBaseUser) -> list[Claim]:
-    """Makes the claimant the listing's owner (replacing any owner: the moderator has decided) and closes the
-    listing's other pending claims. Returns the claims it closed."""
+    """Makes the claimant the listing's owner (replacing any owner: the moderator has decided), gives a listing
+    without an NPI the one the claim gave (_npi_give), and closes the listing's other pending claims. Returns the
+    claims it closed."""
     with transaction.atomic():
         practitioner = _locked(claim.practitioner)
         claim = _decide(claim, moderator, Claim.Status.APPROVED)
         if practitioner.owner_id != claim.claimant_id:
             _owner_change(practitioner, claim.claimant, actor=moderator)
         practitioner.save(update_fields=["owner", "updated_at"])
+        if claim.npi and not practitioner.npi:
+            _npi_give(practitioner, claim.npi)
         owner_notify(practitioner=practitioner, template="claim_approved")
         return _other_claims_close(practitioner, approved=claim, moderator=moderator)
+
+
+def _npi_give(practitioner: Practitioner, npi: str) -> None:
+    """Gives a listing the NPI of its approved claimant (the moderator saw it beside the registry's answer), so
+    that the registry import and "claim by NPI" find it; unless another listing has it: two listings of one
+    practitioner are for a moderator to merge, not for the approval to fail on the unique NPI."""
+    try:
+        with transaction.atomic():  # a savepoint: a listing given this NPI meanwhile leaves the approval whole
+            if Practitioner.objects.filter(npi=npi).exclude(pk=practitioner.pk).exists():
+                return
+            practitioner.npi = npi
+            practitioner.save(update_fields=["npi"])
+    except IntegrityError:
+        practitioner.npi = ""
 
 
 def claim_reject(*, claim: Claim, moderator: AbstractBaseUser, reason: str) -> None:

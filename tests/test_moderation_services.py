@@ -114,6 +114,16 @@ def test_approving_a_claim_records_the_owner_change_by_account_number_not_e_mail
     assert mail.outbox[0].to == ["claimant@example.com"]
 
 
+def test_approving_a_claim_records_the_npi_it_gave_the_listing(moderator, sent):
+    listing, claimant = PractitionerFactory(npi=""), UserFactory()
+    claim = services.claim_submit(
+        practitioner=listing, claimant=claimant, note="", npi="1234567893", email_verified=False
+    )
+    with sent():
+        desk.claim_approve(claim=claim, moderator=moderator)
+    assert entry().changes == [["owner", "", f"account #{claimant.pk}"], ["npi", "", "1234567893"]]
+
+
 def test_rejecting_a_claim_records_the_reason_and_e_mails_the_claimant(moderator, sent):
     claimant = UserFactory(email="claimant@example.com")
     claim = services.claim_submit(

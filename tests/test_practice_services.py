@@ -306,6 +306,33 @@ class TestClaims:
         assert practitioner.owner == claimant
         assert mail.outbox[0].to == ["new-owner@example.com"]
 
+    @pytest.mark.parametrize(
+        ("listing_npi", "claim_npi", "expected"),
+        [("", "1234567893", "1234567893"), ("1245319599", "1234567893", "1245319599"), ("", "", "")],
+    )
+    def test_approving_a_claim_gives_a_listing_without_an_npi_the_claimants(
+        self, moderator, sent, listing_npi, claim_npi, expected
+    ):
+        practitioner = PractitionerFactory(npi=listing_npi)
+        claim = services.claim_submit(
+            practitioner=practitioner, claimant=UserFactory(), note="", npi=claim_npi, email_verified=False
+        )
+        with sent():
+            services.claim_approve(claim=claim, moderator=moderator)
+        practitioner.refresh_from_db()
+        assert practitioner.npi == expected
+
+    def test_an_npi_another_listing_has_is_not_given_and_the_claim_is_still_approved(self, moderator, sent):
+        PractitionerFactory(npi="1234567893")
+        practitioner, claimant = PractitionerFactory(), UserFactory()
+        claim = services.claim_submit(
+            practitioner=practitioner, claimant=claimant, note="", npi="1234567893", email_verified=False
+        )
+        with sent():
+            services.claim_approve(claim=claim, moderator=moderator)
+        practitioner.refresh_from_db()
+        assert (practitioner.owner, practitioner.npi) == (claimant, "")
+
     def test_approving_one_claim_closes_the_listings_other_claims_and_tells_their_claimants(self, moderator, sent):
         practitioner = PractitionerFactory()
         first, second = UserFactory(email="first@example.com"), UserFactory(email="second@example.com")
