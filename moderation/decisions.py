@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from moderation.services import ReviewConflict
@@ -31,6 +33,7 @@ class Decision:
     applies: Callable[[Model], bool]
     asks: str = ""  # the label of the text it asks for ("Reason", "Note"); empty: a plain button
     help: str = ""  # who reads that text
+    asks_a_date: bool = False  # the text is a date after today (YYYY-MM-DD), asked with the browser's date field
 
     @property
     def primary(self) -> bool:
@@ -66,7 +69,12 @@ class DecidedOnItsPage(admin.ModelAdmin):
         offered = []
         if item is not None and self.has_change_permission(request, item):
             offered = [decision for decision in self.decisions if decision.applies(item)]
-        context = {"decisions": offered, "decide_url_name": self._url_name("decide"), **(extra_context or {})}
+        context = {
+            "decisions": offered,
+            "decide_url_name": self._url_name("decide"),
+            "tomorrow": timezone.localdate() + timedelta(days=1),  # the first date a date decision takes
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, context)
 
     def decide_view(self, request: HttpRequest, object_id: str, decision: str) -> HttpResponse:

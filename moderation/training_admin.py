@@ -65,6 +65,7 @@ class TrainingAdmin(DecidedOnItsPage, admin.ModelAdmin):
             applies=_pending,
             asks="Lapses on (YYYY-MM-DD)",
             help="the badge disappears that day; the owner is reminded 30 days before",
+            asks_a_date=True,
         ),
         Decision(
             "reject",

@@ -96,6 +96,14 @@ def test_a_moderator_can_verify_until_a_date_of_their_own(moderator_client, reco
     assert AuditEntry.objects.get().changes == [["verified_until", "", "2027-06-30"]]
 
 
+@time_machine.travel(TODAY, tick=False)
+def test_the_lapse_date_is_asked_with_a_date_field_that_starts_tomorrow(moderator_client, record):
+    page = moderator_client.get(change_url(record)).content.decode()
+
+    assert '<input type="date" id="decide-verify_until-text" name="text" min="2026-12-06" required>' in page
+    assert '<textarea id="decide-reject-text" name="text"' in page  # a reason stays free text
+
+
 @pytest.mark.parametrize(("text", "said"), [("next june", "is not a date"), ("2026-12-05", "has passed"),
                                             ("2027-02-30", "is not a date")])  # fmt: skip
 @time_machine.travel(TODAY, tick=False)

@@ -2,6 +2,7 @@
 a patient finds the badge; nobody else can fetch the evidence; the pages pass axe, fit a phone, ring every Tab
 stop, and the form works without JavaScript."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,15 @@ def test_the_desks_training_page_fits_360_pixels_with_its_evidence_and_decisions
 def test_the_desks_training_page_passes_axe_and_rings_every_tab_stop(desk_page, axe):
     problems = axe(desk_page) + walk(desk_page)
     assert problems == []
+
+
+def test_a_moderator_verifies_until_a_date_picked_in_the_date_field(desk_page):
+    field = desk_page.get_by_label("Lapses on (YYYY-MM-DD)")
+    assert field.get_attribute("type") == "date"
+    field.fill("2027-06-30")
+    desk_page.get_by_role("button", name="Verify until a date", exact=True).click()
+    expect(desk_page.locator(".messagelist")).to_contain_text("Verify until a date: done")
+    assert Training.objects.get().verified_until == datetime.date(2027, 6, 30)
 
 
 def test_training_is_added_with_its_evidence_without_javascript(open_page, listing, owner, certificate):
