@@ -3,6 +3,7 @@ metadata), invisible to patients until approved, then on the result card, the pr
 served by directory.views.photo_file to whom may see them."""
 
 import io
+import json
 import struct
 import zlib
 
@@ -326,6 +327,21 @@ def test_the_profile_shows_the_portrait_and_each_locations_gallery(client, listi
     assert f'<a href="{shown.url_full}"><img src="{shown.url_thumb}"' in page
     assert 'alt="The adjusting room" loading="lazy"' in page
     assert hidden.url_thumb not in page and "Unseen" not in page
+
+
+def test_the_profiles_structured_data_gives_the_approved_portraits_full_size_as_its_image(client, listing):
+    stored_photo(listing, status=Photo.Status.PENDING, color="red")
+    page = client.get(listing.get_absolute_url()).content.decode()
+    assert '"image"' not in structured_data(page)
+
+    portrait = Photo.objects.get()
+    Photo.objects.filter(pk=portrait.pk).update(status=Photo.Status.APPROVED)
+    page = client.get(listing.get_absolute_url()).content.decode()
+    assert json.loads(structured_data(page))["image"] == f"http://testserver{portrait.url_full}"
+
+
+def structured_data(page: str) -> str:
+    return page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
 
 
 def test_approved_photos_of_an_unpublished_listing_reach_no_patient(client, owner):

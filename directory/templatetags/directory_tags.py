@@ -14,7 +14,7 @@ from directory.filters import ANY_LANGUAGE
 from directory.geo import Place, to_unit
 from directory.hours import opening_hours_specification
 from directory.languages import language_choices_common_first, language_codes
-from directory.models import Location, Practitioner
+from directory.models import Location, Photo, Practitioner
 from directory.phones import phone_display, phone_uri
 
 register = template.Library()
@@ -109,8 +109,11 @@ def map_data(place: Place | None, practitioners: Iterable[Practitioner], first_n
 
 
 @register.simple_tag(takes_context=True)
-def practitioner_json_ld(context: template.Context, practitioner: Practitioner, locations: list[Location]) -> str:
-    """schema.org Physician data for search engines, as a JSON-LD script element."""
+def practitioner_json_ld(
+    context: template.Context, practitioner: Practitioner, locations: list[Location], portrait: Photo | None = None
+) -> str:
+    """schema.org Physician data for search engines, as a JSON-LD script element (`portrait`: the approved one,
+    whose full size is the image)."""
     request = context["request"]
 
     def place_of(location: Location) -> dict:
@@ -143,6 +146,7 @@ def practitioner_json_ld(context: template.Context, practitioner: Practitioner, 
         "email": practitioner.public_email or None,  # none while the question form stands in for it
         "sameAs": practitioner.website or None,
         "description": Truncator(practitioner.bio).chars(300) or None,
+        "image": None if portrait is None else request.build_absolute_uri(portrait.url_full),
         "isAcceptingNewPatients": practitioner.accepting_new_patients,
         "knowsAbout": [technique.name for technique in practitioner.techniques.all()],
         "knowsLanguage": language_codes(practitioner.languages),
