@@ -27,8 +27,9 @@ from directory.models import (
 
 DEFAULT_RADIUS = 25
 MAX_RADIUS = {Unit.MILES: 500, Unit.KILOMETRES: 805}
-# Counted exactly up to here, "1,000+" beyond, and paged no further: a number nobody pages through. (The cap
-# bounds the pages, not yet the counting: PostgreSQL still reads a dense circle whole before it stops.)
+# Counted exactly up to here, "1,000+" beyond, and paged no further: a number nobody pages through. (Counted by
+# the grid, a circle whose inner cells pass the cap is not measured at its edge; counted from the locations, a
+# dense circle is still read whole before the count stops.)
 COUNT_CAP = 1000
 # A page near a place is read from the smallest circle that holds it. The first circle is sized from the density
 # the count shows (if `total` results fill the radius evenly, the first `stop` fill radius * sqrt(stop / total)),
@@ -104,7 +105,7 @@ class Search:
             technique = self.techniques[0].pk if self.techniques else GridCount.ANY_TECHNIQUE
             alias = router.db_for_read(Practitioner)
             edge = self._edge_compiled(alias, Circle.around(self.place.point, self.radius_km))
-            counted = grid_count(technique=technique, cover=cover, edge=edge, alias=alias)
+            counted = grid_count(technique=technique, cover=cover, edge=edge, alias=alias, more_than=COUNT_CAP)
         else:
             counted = self.matching().count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
         return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted)

@@ -132,6 +132,32 @@ def test_the_count_from_the_grid_is_the_number_geopy_finds_within_the_radius(see
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("seed", [5, 6, 7])  # seeds whose circles show all three outcomes
+def test_past_a_small_cap_the_count_says_so_and_below_it_stays_exact(seed, monkeypatch):
+    # A cap of 5 makes the cells wholly inside pass it in most circles: the count then stops before the edge.
+    monkeypatch.setattr("directory.search.COUNT_CAP", 5)
+    rng = random.Random(seed)
+    technique = TechniqueFactory()
+    _scatter(rng, [technique, TechniqueFactory()])
+    outcomes = set()
+    for _ in range(25):
+        origin = destination(rng.choice([BOSTON, ADAK]), rng.uniform(0, 360), rng.uniform(0, 250))
+        radius_km = rng.choice([10.0, 40.2, 160.9, 400.0]) * rng.uniform(0.5, 1.0)
+        chosen = rng.choice([None, technique])
+        search = Search(place=Place(origin, "here"), radius=radius_km, unit=Unit.KILOMETRES,
+                        techniques=[chosen] if chosen else [])  # fmt: skip
+        expected, close_call = _found_by_geopy(origin, radius_km, chosen)
+        if close_call:
+            continue
+        assert (search.count.value, search.count.capped) == (min(expected, 5), expected > 5)
+        assert 5 < search.count.known <= expected or search.count.known == expected
+        outcomes.add("capped" if search.count.capped else "exact")
+        if search.count.known < expected:
+            outcomes.add("stopped before the edge")  # what the inner cells held passed the cap already
+    assert outcomes == {"capped", "exact", "stopped before the edge"}
+
+
+@pytest.mark.django_db
 def test_the_count_from_the_grid_is_one_query(django_assert_num_queries):
     practitioner = PractitionerFactory()
     LocationFactory(practitioner=practitioner)
