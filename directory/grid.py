@@ -158,6 +158,18 @@ def _in_ranges(columns: str, table: str, condition: str, ranges: Sequence[tuple[
     )
 
 
+def _held_in(ranges: Sequence[tuple[int, int]], technique: int) -> tuple[str, list]:
+    """The SQL (and its parameters) of how many practitioners offering `technique` the cells in `ranges` hold in
+    one cell each (GridCount)."""
+    per_range, params = _in_ranges(
+        "g.practitioners AS n",
+        f"{GridCount._meta.db_table} g",
+        "g.technique = %s AND g.cell BETWEEN r.lo AND r.hi",
+        ranges,
+    )
+    return f"SELECT COALESCE(SUM(n), 0) FROM ({per_range}) summed", [*params, technique]
+
+
 def grid_count(
     *,
     technique: int,
@@ -165,7 +177,8 @@ def grid_count(
     edge: Callable[[list[int]], tuple[str, list]],
     alias: str,
     more_than: int,
-) -> int:
+    near: Cover | None = None,
+) -> tuple[int, int | None]:
     """How many published practitioners offering `technique` (or any: GridCount.ANY_TECHNIQUE, what GridCount
     holds) have a location within a circle, from its `cover` and `edge`, which writes the SQL (and parameters)
     of the pks of those with a location within the circle in given cells (the search's compiled
@@ -173,15 +186,18 @@ def grid_count(
 
     A count the cells wholly inside already put past `more_than` (the search's cap) is returned as it stands,
     without measuring the edge: a number larger than `more_than` and no larger than the exact count, which is all
-    a capped count needs. (At 1M practitioners the edge was two thirds of a 100-mile count.)"""
-    counts, members = GridCount._meta.db_table, GridMember._meta.db_table
+    a capped count needs. (At 1M practitioners the edge was two thirds of a 100-mile count.)
+
+    Returns the count and, with `near` (the cover of a smaller circle around the same origin), how many
+    practitioners the cells wholly inside that one hold in one cell each: how dense it is around the origin,
+    for sizing the page's first circle (None without those cells)."""
+    members = GridMember._meta.db_table
     edge_sql, edge_params = edge(cover.edge) if cover.edge else ("", [])
     if not cover.inside:
-        sql, params = (f"SELECT COUNT(*) FROM ({edge_sql}) u", list(edge_params)) if edge_sql else ("SELECT 0", [])
+        counted = f"(SELECT COUNT(*) FROM ({edge_sql}) u)" if edge_sql else "0"
+        sql, params = f"SELECT {counted}, NULL", list(edge_params)
     else:
-        summed, summed_params = _in_ranges(
-            "g.practitioners AS n", f"{counts} g", "g.technique = %s AND g.cell BETWEEN r.lo AND r.hi", cover.inside
-        )
+        summed, summed_params = _held_in(cover.inside, technique)
         spread, spread_params = _in_ranges(
             "m.practitioner_id",
             f"{members} m",
@@ -190,25 +206,32 @@ def grid_count(
         )
         # Each practitioner is counted once: those held in one cell by the cells' sums, the spread ones once each
         # (UNION); `inside` counts the practitioners with a location in the cells wholly inside.
-        inside = (
-            f"SELECT (SELECT COALESCE(SUM(n), 0) FROM ({summed}) summed) AS held, "
-            f"(SELECT COUNT(DISTINCT practitioner_id) FROM ({spread}) spread) AS spread"
-        )
-        inside_params = [*summed_params, technique, *spread_params, technique]
+        inside = f"SELECT ({summed}) AS held, (SELECT COUNT(DISTINCT practitioner_id) FROM ({spread}) spread) AS spread"
+        inside_params = [*summed_params, *spread_params, technique]
+        if near is not None and near.inside:
+            near_summed, near_params = _held_in(near.inside, technique)
+            inside += f", ({near_summed}) AS near"
+            inside_params += near_params
+        else:
+            inside += ", NULL AS near"
+        # Materialized: each of its sums is read once (a subquery in FROM would be merged into the query above,
+        # and each use of c.held would run its sum again).
+        inside = f"WITH c AS MATERIALIZED ({inside}) "
         if not edge_sql:
-            sql, params = f"SELECT c.held + c.spread FROM ({inside}) c", inside_params
+            sql, params = f"{inside}SELECT c.held + c.spread, c.near FROM c", inside_params
         else:
             # The ELSE's subquery is evaluated only when reached (PostgreSQL runs an initplan when its value
             # is first needed; SQLite evaluates a CASE branch only when taken).
             sql = (
-                "SELECT CASE WHEN c.held + c.spread > %s THEN c.held + c.spread "
-                f"ELSE c.held + (SELECT COUNT(*) FROM ({spread} UNION {edge_sql}) u) END FROM ({inside}) c"
+                f"{inside}SELECT CASE WHEN c.held + c.spread > %s THEN c.held + c.spread "
+                f"ELSE c.held + (SELECT COUNT(*) FROM ({spread} UNION {edge_sql}) u) END, c.near FROM c"
             )
-            params = [more_than, *spread_params, technique, *edge_params, *inside_params]
+            params = [*inside_params, more_than, *spread_params, technique, *edge_params]
     database = connections[alias]
     with database.cursor() as cursor:
         cursor.execute(*prepared(database, sql, params))
-        return int(cursor.fetchone()[0])
+        counted, held_near = cursor.fetchone()
+        return int(counted), None if held_near is None else int(held_near)
 
 
 # Maintenance ------------------------------------------------------------------------------------------------

@@ -36,6 +36,10 @@ COUNT_CAP = 1000
 # with this margin for uneven density; each retry grows the circle by CIRCLE_GROWTH.
 FIRST_CIRCLE_MARGIN = 1.5
 CIRCLE_GROWTH = 2.0
+# The circle around the origin whose cells the count also sums (for the first circle's size): the share of the
+# radius that holds a page of 20 where COUNT_CAP practitioners are spread evenly, with FIRST_CIRCLE_MARGIN
+# (0.21 of the radius: 8.5 km of a 25-mile circle, 34 km of a 100-mile one).
+NEAR_SHARE = FIRST_CIRCLE_MARGIN * math.sqrt(20 / COUNT_CAP)
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,11 @@ class Count:
 
     value: int
     capped: bool = False
-    # How many there are beyond the cap, where the search grid counted them (else value): only for sizing the
-    # first circle a page is read from, never shown.
+    # How many there are beyond the cap, where the search grid counted them (else value), and how many the grid
+    # holds within `near[0]` km of the origin (`near[1]`): only for sizing the first circle a page is read from,
+    # never shown.
     beyond: int | None = field(default=None, compare=False)
+    near: tuple[float, int] | None = field(default=None, compare=False)
 
     @property
     def known(self) -> int:
@@ -105,7 +111,13 @@ class Search:
             technique = self.techniques[0].pk if self.techniques else GridCount.ANY_TECHNIQUE
             alias = router.db_for_read(Practitioner)
             edge = self._edge_compiled(alias, Circle.around(self.place.point, self.radius_km))
-            counted = grid_count(technique=technique, cover=cover, edge=edge, alias=alias, more_than=COUNT_CAP)
+            near_km = self.radius_km * NEAR_SHARE
+            near = grid_cover(self.place.point, near_km)
+            counted, held_near = grid_count(
+                technique=technique, cover=cover, edge=edge, alias=alias, more_than=COUNT_CAP, near=near
+            )
+            near_origin = None if held_near is None else (near_km, held_near)
+            return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted, near=near_origin)
         else:
             counted = self.matching().count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
         return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted)
@@ -128,8 +140,13 @@ class Search:
             return []
         if self.place is None:
             return self.matching().by_name()[start:stop].listed()
-        # Sized from the whole count where the grid knows it: in a dense circle, "1,000+" may be 20,000.
+        # Sized from the whole count where the grid knows it: in a dense circle, "1,000+" may be 20,000. And from
+        # the grid's cells around the origin where they hold the page: practitioners cluster in towns, and a
+        # search starts in one (at 1M, the whole circle's density made the first circle read 12 times the page).
         first_km = self.radius_km * min(1.0, FIRST_CIRCLE_MARGIN * math.sqrt(stop / self.count.known))
+        if self.count.near is not None and self.count.near[1] >= stop:
+            near_km, held = self.count.near
+            first_km = min(first_km, near_km * FIRST_CIRCLE_MARGIN * math.sqrt(stop / held))
         return nearest_in_circles(
             lambda circle: self._page_compiled(circle, start, stop),
             self.place.point,

@@ -12,7 +12,7 @@ from directory.filters import PractitionerSearch
 from directory.geo import KM_PER_MILE, Point
 from directory.models import Practitioner
 from directory.pagination import SearchPaginator
-from directory.search import Count
+from directory.search import Count, Search
 from tests.factories import LocationFactory, PractitionerFactory, practitioner_at
 
 pytestmark = pytest.mark.django_db
@@ -240,6 +240,25 @@ class TestPagesReadFromTheSmallestCircle:
         with django_assert_max_num_queries(4):  # the page's rows (one circle), its locations and techniques
             page = paginator.page(1)
             assert [p.listed_location for p in page.object_list]
+
+    def test_a_page_that_starts_in_a_town_is_read_from_a_circle_sized_by_the_cells_around_it(self, monkeypatch):
+        # 30 practitioners within 3 km of the origin, 60 more 40 to 150 km away. The whole circle's density
+        # would make the first circle 114 km wide; the 30 held in the cells within 34 km make it 42 km.
+        rng = random.Random(5)
+        points = [destination(BOSTON, rng.uniform(0, 3) if index < 30 else rng.uniform(40, 150), rng.uniform(0, 360))
+                  for index in range(90)]  # fmt: skip
+        for point in points:
+            practitioner_at(*point)
+        found = search(near="02108", radius="100")
+        near_km, held = found.search.count.near
+        assert (found.search.count.value, held, round(near_km)) == (90, 30, 34)
+        everyone = found.search.page(0, 1000)
+        circles = []
+        read = Search._page_compiled
+        monkeypatch.setattr(Search, "_page_compiled", lambda self, circle, start, stop: circles.append(circle) or
+                            read(self, circle, start, stop))  # fmt: skip
+        assert found.search.page(0, 20) == everyone[:20]  # the same first page, from one smaller circle
+        assert [round(circle.radius_km) for circle in circles] == [42]
 
 
 class TestSearchKey:
