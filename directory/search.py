@@ -105,6 +105,7 @@ class Search:
 
     @cached_property
     def count(self) -> Count:
+        near_origin = None
         if self.place is None:
             counted = self.matching()[: COUNT_CAP + 1].count()
         elif (cover := self.grid_cover()) is not None:
@@ -112,15 +113,18 @@ class Search:
             alias = router.db_for_read(Practitioner)
             edge = self._edge_compiled(alias, Circle.around(self.place.point, self.radius_km))
             near_km = self.radius_km * NEAR_SHARE
-            near = grid_cover(self.place.point, near_km)
             counted, held_near = grid_count(
-                technique=technique, cover=cover, edge=edge, alias=alias, more_than=COUNT_CAP, near=near
+                technique=technique,
+                cover=cover,
+                edge=edge,
+                alias=alias,
+                more_than=COUNT_CAP,
+                near=grid_cover(self.place.point, near_km),
             )
             near_origin = None if held_near is None else (near_km, held_near)
-            return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted, near=near_origin)
         else:
             counted = self.matching().count_near(self.place.point, self.radius_km, up_to=COUNT_CAP + 1)
-        return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted)
+        return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP, beyond=counted, near=near_origin)
 
     def grid_cover(self) -> Cover | None:
         """The search grid's cells of the circle, when the grid can count this search: the grid keeps published
