@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneMetadata
 
-from directory.phones import TWO_NUMBERS_MIN_DIGITS, PhoneError, phone_display, phone_normalized, phone_uri
+from directory.phones import (
+    TWO_NUMBERS_MIN_DIGITS,
+    PhoneError,
+    phone_display,
+    phone_normalized,
+    phone_shown,
+    phone_uri,
+)
 from tests.factories import LocationFactory, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +97,14 @@ def test_below_that_many_digits_the_matcher_never_finds_two_numbers(parts):
 def test_two_numbers_are_still_refused_however_short(typed):
     with pytest.raises(PhoneError, match="Enter one phone number"):
         phone_normalized(typed)
+
+
+@pytest.mark.parametrize(
+    "stored", ["(617) 555-0100 ext. 12", "+44 20 7946 0958", "555-0100", "617.555.0100", "call us", ""]
+)
+def test_the_text_and_the_link_of_a_number_are_read_together_as_each_alone(stored):
+    shown = phone_shown(stored)
+    number = phonenumbers.parse(stored, "US") if any(character.isdigit() for character in stored) else None
+    dialable = number is not None and phonenumbers.is_valid_number(number)
+    assert shown.uri == (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966) if dialable else "")
+    assert (shown.text, shown.uri) == (phone_display(stored), phone_uri(stored))
