@@ -293,7 +293,9 @@ def techniques_offered(ids: Sequence[int], today: date) -> models.QuerySet:
 
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")  # what the <slug:> converter takes, and reverse() leaves unquoted
-_PK, _SLUG = 1234567, "the-slug"
+FILE_NAME = re.compile(r"[-a-zA-Z0-9_.]+\Z")  # a photo's file name that reverse() leaves unquoted
+# Stand-ins for the arguments, told apart from anything else a path holds.
+_PK, _SLUG, _FILE_NAME = 1234567, "the-slug", "the-file.name"
 
 
 def practitioner_path(pk: int, slug: str) -> str:
@@ -301,19 +303,38 @@ def practitioner_path(pk: int, slug: str) -> str:
     script prefix, URLconf and language: reverse() took 40-60 us, and a search page asks for 40 of them."""
     if not SLUG.match(slug):
         return reverse("directory:practitioner-detail", kwargs={"pk": pk, "slug": slug})  # refuses it, as ever
-    head, tail = _practitioner_path_around(get_script_prefix(), get_urlconf(), translation.get_language())
-    return f"{head}{int(pk)}-{slug}{tail}"
+    head, middle, tail = _path_around("directory:practitioner-detail", (("pk", _PK), ("slug", _SLUG)), *_reversing())
+    return f"{head}{int(pk)}{middle}{slug}{tail}"
+
+
+def photo_path(pk: int, name: str) -> str:
+    """A photo file's path, as reverse("directory:photo-file") writes it, reversed once as practitioner_path() is
+    (a result card asks for three)."""
+    if not FILE_NAME.match(name):
+        return reverse("directory:photo-file", kwargs={"pk": pk, "name": name})
+    head, middle, tail = _path_around("directory:photo-file", (("pk", _PK), ("name", _FILE_NAME)), *_reversing())
+    return f"{head}{int(pk)}{middle}{name}{tail}"
+
+
+def _reversing() -> tuple[str, str | None, str | None]:
+    """What reverse() reads from the thread besides its arguments: the script prefix, URLconf and language."""
+    return get_script_prefix(), get_urlconf(), translation.get_language()
 
 
 @functools.lru_cache(maxsize=64)
-def _practitioner_path_around(prefix: str, urlconf: str | None, language: str | None) -> tuple[str, str]:
-    """What comes before and after "<pk>-<slug>" in a profile's path (the arguments are the cache's key: reverse()
-    reads them from the thread)."""
-    path = reverse("directory:practitioner-detail", kwargs={"pk": _PK, "slug": _SLUG})
-    head, found, tail = path.rpartition(f"{_PK}-{_SLUG}")
-    if not found:  # the URL pattern no longer writes "<pk>-<slug>"
-        raise ImproperlyConfigured(f"directory:practitioner-detail reverses to {path}, without <pk>-<slug>.")
-    return head, tail
+def _path_around(
+    viewname: str, stand_ins: tuple[tuple[str, object], ...], prefix: str, urlconf: str | None, language: str | None
+) -> tuple[str, ...]:
+    """The text of `viewname`'s path around its arguments, in order: reversed with `stand_ins` and split at each
+    (prefix, urlconf and language are the cache's key: reverse() reads them from the thread)."""
+    path = reverse(viewname, kwargs=dict(stand_ins))
+    rest, parts = path, []
+    for name, value in reversed(stand_ins):  # from the end: a script prefix may hold anything
+        rest, found, after = rest.rpartition(str(value))
+        if not found:  # the URL pattern no longer writes the argument as it was given
+            raise ImproperlyConfigured(f"{viewname} reverses to {path}, without its {name} as given.")
+        parts.insert(0, after)
+    return (rest, *parts)
 
 
 class Practitioner(models.Model):
@@ -864,8 +885,7 @@ class Photo(models.Model):
 
     def url(self, size: str) -> str:
         """The address of one size, served by directory.views.photo_file (its name changes with its content)."""
-        name = getattr(self, f"{size}_name").rsplit("/", 1)[-1]
-        return reverse("directory:photo-file", kwargs={"pk": self.pk, "name": name})
+        return photo_path(self.pk, getattr(self, f"{size}_name").rsplit("/", 1)[-1])
 
     @property
     def url_thumb(self) -> str:
