@@ -5,6 +5,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -249,9 +250,9 @@ def nearest_in_circles(
 
 
 def practitioners_listed(practitioners: list[Practitioner], *, alias: str) -> list[Practitioner]:
-    """Sets `listed_location`, `listed_techniques` and `listed_portrait` on practitioners read by near() or
-    by_name() (see PractitionerQuerySet.listed), reading database `alias`: two queries, compiled once each
-    (directory.compiled)."""
+    """Sets `listed_location`, `listed_techniques`, `listed_portrait` and `listed_path` on practitioners read by
+    near() or by_name() (see PractitionerQuerySet.listed), reading database `alias`: two queries, compiled once
+    each (directory.compiled)."""
     location_ids = [p.listed_location_id for p in practitioners if getattr(p, "listed_location_id", None)]
     locations: dict[int, Location] = {}
     if location_ids:
@@ -265,8 +266,10 @@ def practitioners_listed(practitioners: list[Practitioner], *, alias: str) -> li
         )
         for practitioner_id, slug, name, verified_on, verified_until in made.rows(alias, {"ids": list(offered)}):
             offered[practitioner_id].append(TechniqueTag(slug, name, verified_on, verified_until))
+    paths = Paths()
     for practitioner in practitioners:
-        practitioner.listed_portrait = Photo.listed_from(practitioner)
+        practitioner.listed_path = practitioner.profile_path(paths)
+        practitioner.listed_portrait = Photo.listed_from(practitioner, paths)
         practitioner.listed_location = locations.get(getattr(practitioner, "listed_location_id", None))
         practitioner.listed_techniques = offered[practitioner.pk]
     return practitioners
@@ -294,39 +297,53 @@ def techniques_offered(ids: Sequence[int], today: date) -> models.QuerySet:
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")  # what the <slug:> converter takes, and reverse() leaves unquoted
 FILE_NAME = re.compile(r"[-a-zA-Z0-9_.]+\Z")  # a photo's file name that reverse() leaves unquoted
-# Stand-ins for the arguments, told apart from anything else a path holds.
-_PK, _SLUG, _FILE_NAME = 1234567, "the-slug", "the-file.name"
+# Each path Paths writes, with stand-ins for its arguments that nothing else in a path looks like.
+_STAND_INS = {
+    "directory:practitioner-detail": (("pk", 1234567), ("slug", "the-slug")),
+    "directory:photo-file": (("pk", 1234567), ("name", "the-file.name")),
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Profile and photo paths as reverse() writes them, each view's path reversed once per script prefix, URLconf
+    and language: reverse() took 40-60 us, and a search page asks for 100. Reading those three from the thread
+    takes 7 us more, so a list of results makes one Paths for all its paths."""
+
+    reversing: tuple[str, str | None, str | None] = dataclass_field(
+        default_factory=lambda: (get_script_prefix(), get_urlconf(), translation.get_language())
+    )
+
+    def practitioner(self, pk: int, slug: str) -> str:
+        """reverse("directory:practitioner-detail", kwargs={"pk": pk, "slug": slug})."""
+        if not SLUG.match(slug):
+            return reverse("directory:practitioner-detail", kwargs={"pk": pk, "slug": slug})  # refuses it, as ever
+        head, middle, tail = _path_around("directory:practitioner-detail", *self.reversing)
+        return f"{head}{int(pk)}{middle}{slug}{tail}"
+
+    def photo(self, pk: int, name: str) -> str:
+        """reverse("directory:photo-file", kwargs={"pk": pk, "name": name})."""
+        if not FILE_NAME.match(name):
+            return reverse("directory:photo-file", kwargs={"pk": pk, "name": name})
+        head, middle, tail = _path_around("directory:photo-file", *self.reversing)
+        return f"{head}{int(pk)}{middle}{name}{tail}"
 
 
 def practitioner_path(pk: int, slug: str) -> str:
-    """The profile's path, as reverse("directory:practitioner-detail") writes it, from that path reversed once per
-    script prefix, URLconf and language: reverse() took 40-60 us, and a search page asks for 40 of them."""
-    if not SLUG.match(slug):
-        return reverse("directory:practitioner-detail", kwargs={"pk": pk, "slug": slug})  # refuses it, as ever
-    head, middle, tail = _path_around("directory:practitioner-detail", (("pk", _PK), ("slug", _SLUG)), *_reversing())
-    return f"{head}{int(pk)}{middle}{slug}{tail}"
+    """The profile's path (Paths.practitioner)."""
+    return Paths().practitioner(pk, slug)
 
 
 def photo_path(pk: int, name: str) -> str:
-    """A photo file's path, as reverse("directory:photo-file") writes it, reversed once as practitioner_path() is
-    (a result card asks for three)."""
-    if not FILE_NAME.match(name):
-        return reverse("directory:photo-file", kwargs={"pk": pk, "name": name})
-    head, middle, tail = _path_around("directory:photo-file", (("pk", _PK), ("name", _FILE_NAME)), *_reversing())
-    return f"{head}{int(pk)}{middle}{name}{tail}"
-
-
-def _reversing() -> tuple[str, str | None, str | None]:
-    """What reverse() reads from the thread besides its arguments: the script prefix, URLconf and language."""
-    return get_script_prefix(), get_urlconf(), translation.get_language()
+    """A photo file's path (Paths.photo)."""
+    return Paths().photo(pk, name)
 
 
 @functools.lru_cache(maxsize=64)
-def _path_around(
-    viewname: str, stand_ins: tuple[tuple[str, object], ...], prefix: str, urlconf: str | None, language: str | None
-) -> tuple[str, ...]:
-    """The text of `viewname`'s path around its arguments, in order: reversed with `stand_ins` and split at each
+def _path_around(viewname: str, prefix: str, urlconf: str | None, language: str | None) -> tuple[str, ...]:
+    """The text of `viewname`'s path around its arguments, in order: reversed with its stand-ins and split at each
     (prefix, urlconf and language are the cache's key: reverse() reads them from the thread)."""
+    stand_ins = _STAND_INS[viewname]
     path = reverse(viewname, kwargs=dict(stand_ins))
     rest, parts = path, []
     for name, value in reversed(stand_ins):  # from the end: a script prefix may hold anything
@@ -425,7 +442,8 @@ class Practitioner(models.Model):
     # What a search lists with each practitioner (PractitionerQuerySet.listed() sets them).
     listed_location: Location | None = None
     listed_techniques: tuple[TechniqueTag, ...] = ()
-    listed_portrait: Photo | None = None
+    listed_portrait: ListedPortrait | None = None
+    listed_path: str = ""
 
     class Meta:
         ordering = ["name", "pk"]
@@ -447,7 +465,11 @@ class Practitioner(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return practitioner_path(self.pk, self.slug or "practitioner")
+        return self.profile_path(Paths())
+
+    def profile_path(self, paths: Paths) -> str:
+        """The profile's path, written by `paths` (one Paths for a whole list of results)."""
+        return paths.practitioner(self.pk, self.slug or "practitioner")
 
     @staticmethod
     def slug_for(name: str) -> str:
@@ -779,6 +801,17 @@ class Rendition:
     height: int
 
 
+@dataclass(frozen=True)
+class ListedPortrait:
+    """An approved portrait as a result card and the API show it (Photo.listed_from)."""
+
+    alt_text: str
+    thumb_width: int
+    thumb_height: int
+    url_thumb: str
+    url_card: str
+
+
 class Photo(models.Model):
     """A practitioner's portrait (no location) or a photo of one of their locations, kept as three JPEG sizes under
     content-hashed names in default_storage (practice.uploads makes them). A moderator approves it before any
@@ -852,13 +885,19 @@ class Photo(models.Model):
     # What a result card and the API show of a portrait (PractitionerQuerySet.with_portrait() reads them).
     PORTRAIT_LISTED = ("pk", "alt_text", "thumb_name", "thumb_width", "thumb_height", "card_name")
 
-    @classmethod
-    def listed_from(cls, practitioner: Practitioner) -> Photo | None:
-        """The portrait PractitionerQuerySet.with_portrait() read with `practitioner` (None without one), as an
-        unsaved copy holding PORTRAIT_LISTED."""
-        if getattr(practitioner, "portrait_pk", None) is None:
+    @staticmethod
+    def listed_from(practitioner: Practitioner, paths: Paths) -> ListedPortrait | None:
+        """The portrait PractitionerQuerySet.with_portrait() read with `practitioner` (None without one)."""
+        pk = getattr(practitioner, "portrait_pk", None)
+        if pk is None:
             return None
-        return cls(**{name: getattr(practitioner, f"portrait_{name}") for name in cls.PORTRAIT_LISTED})
+        return ListedPortrait(
+            alt_text=practitioner.portrait_alt_text,
+            thumb_width=practitioner.portrait_thumb_width,
+            thumb_height=practitioner.portrait_thumb_height,
+            url_thumb=paths.photo(pk, practitioner.portrait_thumb_name.rsplit("/", 1)[-1]),
+            url_card=paths.photo(pk, practitioner.portrait_card_name.rsplit("/", 1)[-1]),
+        )
 
     @property
     def is_portrait(self) -> bool:

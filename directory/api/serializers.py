@@ -129,7 +129,8 @@ class PractitionerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_photo(self, practitioner: Practitioner) -> str | None:
-        return portrait_url(practitioner, self.context["request"])
+        portrait = practitioner.listed_portrait
+        return None if portrait is None else self.context["request"].build_absolute_uri(portrait.url_card)
 
 
 class OriginSerializer(serializers.Serializer):
@@ -180,10 +181,12 @@ def technique_json(tag: TechniqueTag) -> dict:
     }
 
 
-def practitioner_json(practitioner: Practitioner, unit: str, request: HttpRequest) -> dict:
-    """What PractitionerSerializer describes, for a practitioner listed by a search."""
+def practitioner_json(practitioner: Practitioner, unit: str, site: str) -> dict:
+    """What PractitionerSerializer describes, for a practitioner listed by a search (PractitionerQuerySet.listed());
+    `site` is the request's scheme and host, which its addresses start with."""
     location = practitioner.listed_location
     kilometres = getattr(practitioner, "distance_km", None)
+    portrait = practitioner.listed_portrait
     return {
         "id": practitioner.pk,
         "name": practitioner.name,
@@ -191,17 +194,17 @@ def practitioner_json(practitioner: Practitioner, unit: str, request: HttpReques
         "techniques": [technique_json(tag) for tag in practitioner.listed_techniques],
         "distance": None if kilometres is None else round(to_unit(kilometres, unit), 2),
         "location": None if location is None else location_json(location, practitioner),
-        "url": request.build_absolute_uri(practitioner.get_absolute_url()),
+        "url": site + practitioner.listed_path,
         "languages": language_codes(practitioner.languages),
         "not_recently_confirmed": practitioner.not_recently_confirmed,
-        "photo": portrait_url(practitioner, request),
+        "photo": None if portrait is None else site + portrait.url_card,
     }
 
 
-def portrait_url(practitioner: Practitioner, request: HttpRequest) -> str | None:
-    """The absolute address of a listed practitioner's portrait, card size (PractitionerQuerySet.listed())."""
-    portrait = practitioner.listed_portrait
-    return None if portrait is None else request.build_absolute_uri(portrait.url_card)
+def site_of(request: HttpRequest) -> str:
+    """The scheme and host that request.build_absolute_uri() puts before a path ("https://example.org"): read once
+    for a page of results rather than twice a result."""
+    return request.build_absolute_uri("/").removesuffix("/")
 
 
 class PlaceSuggestionsSerializer(serializers.Serializer):

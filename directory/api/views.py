@@ -15,7 +15,13 @@ from rest_framework.views import APIView
 
 from directory.answers import Answer, answer_for, asked_answer, asked_answer_store, techniques_at
 from directory.api.renderers import without_markup
-from directory.api.serializers import PlaceSuggestionsSerializer, SearchPageSerializer, place_json, practitioner_json
+from directory.api.serializers import (
+    PlaceSuggestionsSerializer,
+    SearchPageSerializer,
+    place_json,
+    practitioner_json,
+    site_of,
+)
 from directory.filters import PractitionerSearch
 from directory.geo import MAX_PLACE_LENGTH, PlaceError, Unit
 from directory.languages import LANGUAGE_CHOICES
@@ -45,6 +51,7 @@ def page_answer(request: Request, search: Search, query: str, page_number: str, 
         page = SearchPaginator(search, page_size).page(page_number)
     except InvalidPage as error:
         return Answer(str(error), 404)
+    site = site_of(request)
     url = request.build_absolute_uri(request.path) + "?" + query
     if page_size != settings.DIRECTORY_SEARCH_PAGE_SIZE:
         url += f"&{PAGE_SIZE_PARAMETER}={page_size}"
@@ -54,7 +61,7 @@ def page_answer(request: Request, search: Search, query: str, page_number: str, 
         "count_is_exact": not search.count.capped,
         "next": f"{url}&page={page.next_page_number()}" if page.has_next() else None,
         "previous": f"{url}&page={page.previous_page_number()}" if page.has_previous() else None,
-        "results": [practitioner_json(practitioner, search.unit, request) for practitioner in page.object_list],
+        "results": [practitioner_json(practitioner, search.unit, site) for practitioner in page.object_list],
     }
     unmet = search.place if search.place is not None and search.count.value == 0 else None
     return Answer(without_markup(json.dumps(body, ensure_ascii=False, separators=(",", ":"))), 200, unmet)

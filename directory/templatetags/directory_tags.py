@@ -96,7 +96,7 @@ def map_data(place: Place | None, practitioners: Iterable[Practitioner], first_n
                 {
                     "number": number,
                     "name": practitioner.display_name,
-                    "url": practitioner.get_absolute_url(),
+                    "url": practitioner.listed_path,
                     "clinic": str(location),
                     "latitude": location.latitude,
                     "longitude": location.longitude,
