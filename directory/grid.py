@@ -96,26 +96,33 @@ def grid_cover(origin: Point, radius_km: float) -> Cover | None:
     if abs(origin.latitude) + reach >= POLAR_LIMIT_DEGREES:
         return None
     sin0, cos0 = math.sin(math.radians(origin.latitude)), math.cos(math.radians(origin.latitude))
+    cos_inner, cos_outer = math.cos(inner), math.cos(outer)
 
-    def half_width(latitude: float, angle: float) -> float | None:
-        """Half the circle's width in longitude (radians) at `latitude` (degrees), or None if it misses it."""
+    def half_width(latitude: float, cos_angle: float) -> float | None:
+        """Half the width in longitude (radians) at `latitude` (degrees) of the circle whose angular radius has
+        cosine `cos_angle`, or None if it misses that latitude."""
         phi = math.radians(latitude)
-        ratio = (math.cos(angle) - sin0 * math.sin(phi)) / (cos0 * math.cos(phi))
+        ratio = (cos_angle - sin0 * math.sin(phi)) / (cos0 * math.cos(phi))
         if ratio > 1:
             return None
         return math.acos(max(-1.0, ratio))
 
     # Where the outer circle is widest: there sin(latitude) = sin(origin's latitude) / cos(angle).
-    widest = math.degrees(math.asin(sin0 / math.cos(outer)))
+    widest = math.degrees(math.asin(sin0 / cos_outer))
     inside: list[tuple[int, int]] = []
     edge: list[int] = []
     per_degree = GRID_CELLS_PER_DEGREE
     first_row = math.floor((origin.latitude - reach + 90) * per_degree)
     last_row = math.floor((origin.latitude + reach + 90) * per_degree)
-    for row in range(first_row, last_row + 1):
-        south, north = row / per_degree - 90, (row + 1) / per_degree - 90
-        at = [south, north] + ([widest] if south < widest < north else [])
-        widths = [width for width in (half_width(latitude, outer) for latitude in at) if width is not None]
+    # Each row's southern boundary is the northern one of the row below: both circles' widths are taken once
+    # at each boundary.
+    boundaries = [row / per_degree - 90 for row in range(first_row, last_row + 2)]
+    outer_at = [half_width(latitude, cos_outer) for latitude in boundaries]
+    inner_at = [half_width(latitude, cos_inner) for latitude in boundaries]
+    for index, row in enumerate(range(first_row, last_row + 1)):
+        south, north = boundaries[index], boundaries[index + 1]
+        at_widest = [half_width(widest, cos_outer)] if south < widest < north else []
+        widths = [width for width in (outer_at[index], outer_at[index + 1], *at_widest) if width is not None]
         if not widths:
             continue
         outer_half = math.degrees(max(widths))
@@ -123,7 +130,7 @@ def grid_cover(origin: Point, radius_km: float) -> Cover | None:
             return None
         low = math.floor((origin.longitude - outer_half + 180) * per_degree)
         high = math.floor((origin.longitude + outer_half + 180) * per_degree)
-        south_half, north_half = half_width(south, inner), half_width(north, inner)
+        south_half, north_half = inner_at[index], inner_at[index + 1]
         edges = [(low, high)]
         if south_half is not None and north_half is not None:
             inner_half = math.degrees(min(south_half, north_half))
@@ -133,7 +140,8 @@ def grid_cover(origin: Point, radius_km: float) -> Cover | None:
                 inside.extend((_cell(row, a), _cell(row, b)) for a, b in _wrapped(first, last))
                 edges = [(low, first - 1), (last + 1, high)]
         columns = [pair for low_, high_ in edges if low_ <= high_ for pair in _wrapped(low_, high_)]
-        edge.extend(_cell(row, column) for a, b in columns for column in range(a, b + 1))
+        for a, b in columns:  # a row's cells are numbered one after the other
+            edge.extend(range(_cell(row, a), _cell(row, b) + 1))
         if any(a == 0 or b == COLUMNS - 1 for a, b in columns) or low < 0 or high >= COLUMNS - 1:
             edge.append(_cell(row, COLUMNS))  # longitude 180 itself, the antimeridian's other side
     return Cover(tuple(inside), tuple(edge))
