@@ -7,6 +7,8 @@ import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from geopy.distance import geodesic
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -164,6 +166,21 @@ def test_the_count_from_the_grid_is_one_query(django_assert_num_queries):
     search = Search(place=Place(BOSTON, "Boston"), radius=25)
     with django_assert_num_queries(1):
         assert search.count.value == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
+def test_on_postgresql_the_cells_counts_are_summed_from_the_index_alone():
+    practitioner = PractitionerFactory()
+    LocationFactory(practitioner=practitioner, latitude=BOSTON.latitude, longitude=BOSTON.longitude)
+    with CaptureQueriesContext(connection) as queries:
+        assert Search(place=Place(BOSTON, "Boston"), radius=25).count.value == 1
+    count = queries.captured_queries[-1]  # after its PREPARE, where statements are prepared
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as at scale, where a table scan is out of the question
+        cursor.execute("EXPLAIN " + count["sql"])
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "Index Only Scan using grid_count_summed" in plan
 
 
 def _operations(rng: random.Random, techniques: list[Technique], moderator) -> None:
