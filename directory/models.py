@@ -613,6 +613,14 @@ class Location(models.Model):
                 name="location_band_covering",
             ),
             models.Index(fields=["grid_cell"], name="location_grid_cell"),
+            # The same for the count's edge (the grid's cells the circle's edge crosses, directory/grid.py): on
+            # PostgreSQL it measures their locations from the index alone, not from a table page per location
+            # (at 100k a 100-mile count's edge read 282 table pages for 306 locations). SQLite keeps the one above.
+            models.Index(
+                fields=["grid_cell"],
+                include=["sphere_x", "sphere_y", "sphere_z", "practitioner"],
+                name="location_grid_cell_covering",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_in_range"),
