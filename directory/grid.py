@@ -36,6 +36,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection, connections, transaction
 
@@ -62,11 +63,16 @@ SQLITE_BATCH = 500
 
 @dataclass(frozen=True)
 class Cover:
-    """The grid cells a circle covers: `inside` as ranges of cell numbers (lowest, highest), wholly within the
-    circle; `edge` the cells its edge crosses (which may hold points on either side)."""
+    """The grid cells a circle covers, as ranges of cell numbers (lowest, highest): `inside` wholly within the
+    circle, `edge_ranges` those its edge crosses (which may hold points on either side)."""
 
     inside: tuple[tuple[int, int], ...]
-    edge: tuple[int, ...]
+    edge_ranges: tuple[tuple[int, int], ...]
+
+    @cached_property
+    def edge(self) -> tuple[int, ...]:
+        """The cells the edge crosses, one by one."""
+        return tuple(cell for low, high in self.edge_ranges for cell in range(low, high + 1))
 
 
 def _cell(row: int, column: int) -> int:
@@ -110,7 +116,7 @@ def grid_cover(origin: Point, radius_km: float) -> Cover | None:
     # Where the outer circle is widest: there sin(latitude) = sin(origin's latitude) / cos(angle).
     widest = math.degrees(math.asin(sin0 / cos_outer))
     inside: list[tuple[int, int]] = []
-    edge: list[int] = []
+    edge: list[tuple[int, int]] = []
     per_degree = GRID_CELLS_PER_DEGREE
     first_row = math.floor((origin.latitude - reach + 90) * per_degree)
     last_row = math.floor((origin.latitude + reach + 90) * per_degree)
@@ -140,10 +146,9 @@ def grid_cover(origin: Point, radius_km: float) -> Cover | None:
                 inside.extend((_cell(row, a), _cell(row, b)) for a, b in _wrapped(first, last))
                 edges = [(low, first - 1), (last + 1, high)]
         columns = [pair for low_, high_ in edges if low_ <= high_ for pair in _wrapped(low_, high_)]
-        for a, b in columns:  # a row's cells are numbered one after the other
-            edge.extend(range(_cell(row, a), _cell(row, b) + 1))
+        edge.extend((_cell(row, a), _cell(row, b)) for a, b in columns)  # a row's cells are numbered in turn
         if any(a == 0 or b == COLUMNS - 1 for a, b in columns) or low < 0 or high >= COLUMNS - 1:
-            edge.append(_cell(row, COLUMNS))  # longitude 180 itself, the antimeridian's other side
+            edge.append((_cell(row, COLUMNS),) * 2)  # longitude 180 itself, the antimeridian's other side
     return Cover(tuple(inside), tuple(edge))
 
 
@@ -182,15 +187,15 @@ def grid_count(
     *,
     technique: int,
     cover: Cover,
-    edge: Callable[[list[int]], tuple[str, list]],
+    edge: Callable[[Cover], tuple[str, list]],
     alias: str,
     more_than: int,
     near: Cover | None = None,
 ) -> tuple[int, int | None]:
     """How many published practitioners offering `technique` (or any: GridCount.ANY_TECHNIQUE, what GridCount
     holds) have a location within a circle, from its `cover` and `edge`, which writes the SQL (and parameters)
-    of the pks of those with a location within the circle in given cells (the search's compiled
-    within_in_cells()); one query on database `alias`.
+    of the pks of those with a location within the circle in a cover's edge cells (the search's compiled
+    within_in_ranges() on PostgreSQL, within_in_cells() on SQLite); one query on database `alias`.
 
     A count the cells wholly inside already put past `more_than` (the search's cap) is returned as it stands,
     without measuring the edge: a number larger than `more_than` and no larger than the exact count, which is all
@@ -200,7 +205,7 @@ def grid_count(
     practitioners the cells wholly inside that one hold in one cell each: how dense it is around the origin,
     for sizing the page's first circle (None without those cells)."""
     members = GridMember._meta.db_table
-    edge_sql, edge_params = edge(cover.edge) if cover.edge else ("", [])
+    edge_sql, edge_params = edge(cover) if cover.edge_ranges else ("", [])
     if not cover.inside:
         counted = f"(SELECT COUNT(*) FROM ({edge_sql}) u)" if edge_sql else "0"
         sql, params = f"SELECT {counted}, NULL", list(edge_params)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import router
+from django.db import connections, router
 from django.utils import formats, timezone
 
 from directory.compiled import Template, circle_shape, circle_values, template
@@ -181,17 +181,38 @@ class Search:
             key, alias, lambda slots: self.matching().within_in_cells(slots.circle(circle), slots.list("cells"))
         )
 
+    def edge_ranges_template(self, alias: str, circle: Circle) -> Template:
+        """The template of matching().within_in_ranges(circle, lows, highs) (PostgreSQL): fill it in with
+        circle_values(circle), the lows and the highs."""
+        key = ("edge ranges", self._shape(), circle_shape(circle))
+        return template(
+            key,
+            alias,
+            lambda slots: self.matching().within_in_ranges(
+                slots.circle(circle), slots.list("lows"), slots.list("highs")
+            ),
+        )
+
     def _page_compiled(self, circle: Circle, start: int, stop: int) -> list[Practitioner]:
         """Results start..stop of matching().in_circle(circle), listed."""
         alias = router.db_for_read(Practitioner)
         found = self.page_template(alias, circle, start, stop).models(alias, circle_values(circle))
         return practitioners_listed(found, alias=alias)
 
-    def _edge_compiled(self, alias: str, circle: Circle) -> Callable[[list[int]], tuple[str, list]]:
-        """The SQL of matching().within_in_cells(circle, cells) and its parameters, for grid_count."""
-        made = self.edge_template(alias, circle)
+    def _edge_compiled(self, alias: str, circle: Circle) -> Callable[[Cover], tuple[str, list]]:
+        """The SQL (and its parameters) of the pks of matching() with a location within the circle in a cover's
+        edge cells, for grid_count: by ranges of cells on PostgreSQL, cell by cell on SQLite."""
         values = circle_values(circle)
-        return lambda cells: (made.sql, made.filled({**values, "cells": cells}))
+        if connections[alias].vendor == "postgresql":
+            ranges = self.edge_ranges_template(alias, circle)
+
+            def by_ranges(cover: Cover) -> tuple[str, list]:
+                lows, highs = [low for low, _ in cover.edge_ranges], [high for _, high in cover.edge_ranges]
+                return ranges.sql, ranges.filled({**values, "lows": lows, "highs": highs})
+
+            return by_ranges
+        cells = self.edge_template(alias, circle)
+        return lambda cover: (cells.sql, cells.filled({**values, "cells": list(cover.edge)}))
 
     def nearest_beyond(self, count: int = 3) -> list[Practitioner]:
         """When nothing is within the radius: the `count` nearest matching practitioners, however far."""

@@ -77,6 +77,20 @@ class TestTheSearchTemplates:
             expected = orm_sql(search.matching().within_in_cells(circle, cells))
             assert (made.sql, typed(made.filled({**circle_values(circle), "cells": cells}))) == expected, search
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the edge is read by ranges on PostgreSQL")
+    def test_an_edge_by_ranges_template_filled_in_is_the_sql_the_orm_compiles_for_random_searches(self):
+        rng = random.Random(23)
+        techniques = [TechniqueFactory() for _ in range(3)]
+        for _ in range(100):
+            search = random_search(rng, techniques)
+            circle = Circle.around(search.place.point, search.radius_km)
+            lows = sorted(rng.sample(range(1, 10**9), rng.randint(1, 150)))
+            highs = [low + rng.randint(0, 40) for low in lows]
+            made = search.edge_ranges_template(DEFAULT_DB_ALIAS, circle)
+            expected = orm_sql(search.matching().within_in_ranges(circle, lows, highs))
+            filled = made.filled({**circle_values(circle), "lows": lows, "highs": highs})
+            assert (made.sql, typed(filled)) == expected, search
+
     def test_the_listed_techniques_template_filled_in_is_the_sql_the_orm_compiles(self):
         today = timezone.localdate()
         for language in ("en", "es", "fr-ca"):

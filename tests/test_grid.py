@@ -220,7 +220,8 @@ def test_on_postgresql_the_edge_cells_locations_are_measured_from_the_index_alon
     }
     assert counted == len(within) > 0
     (count,) = [query["sql"] for query in queries.captured_queries]
-    assert "Index Only Scan using location_grid_cell_covering on directory_location" in plan_at_scale(count)
+    plan = plan_at_scale(count)
+    assert "Index Only Scan using location_grid_cell_covering on directory_location" in plan, plan
 
 
 def _operations(rng: random.Random, techniques: list[Technique], moderator) -> None:
