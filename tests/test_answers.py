@@ -175,7 +175,7 @@ class TestTheCachedVersion:
 
     @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
     def test_it_never_goes_down_in_redis_either(self):
-        redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/4"}
+        redis = {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/4"}
         with override_settings(CACHES={"default": redis}):
             caches["default"].delete(VERSION_KEY)
             version_offer(7)

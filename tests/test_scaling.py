@@ -45,7 +45,7 @@ def redis_is_running() -> bool:
 
 def test_redis_url_puts_the_cache_and_sessions_in_redis():
     configured = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/3"})
-    assert configured["caches"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["caches"]["default"]["BACKEND"] == "config.cache.RedisCache"
     assert configured["caches"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
     assert configured["session"] == "django.contrib.sessions.backends.cached_db"
 
@@ -59,7 +59,7 @@ def test_without_redis_url_the_cache_is_per_process():
 def test_the_redis_cache_backend_talks_to_a_real_redis():
     location = "redis://127.0.0.1:6379/3"
     with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+        CACHES={"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": location}}
     ):
         cache = caches["default"]
         cache.set("directory-test-key", {"near": "02108"}, timeout=30)

@@ -117,7 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared state lives outside the app servers: the cache (and with it throttling and sessions) in Redis when
 # REDIS_URL is set, so any number of app servers can answer behind a load balancer.
 if env_str("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": env_str("REDIS_URL")}}  # Django's, lighter
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
