@@ -8,8 +8,10 @@ postgres://postgres@127.0.0.1:5432/), fills it, serves it with gunicorn in produ
 concurrency against two trivial views (/robots.txt, the yardstick of the "of /robots.txt" column, and the JSON
 /healthz), the search API and the HTML search page: cold, each request a search not asked before (20,000 ZIP
 codes x 2 radii, so the answer cache misses), and warm, the same 10 ZIP codes over and over (answered from the
-cache). It prints requests/s, latency percentiles and errors side by side for each size, then stops gunicorn and
-drops the database. Only loopback addresses are used.
+cache). The site caches in Redis as in production (REDIS_URL, else database 15 of the Redis on 127.0.0.1:6379,
+emptied before each server starts; per-process memory where there is none, as the table's title says). It prints
+requests/s, latency percentiles and errors side by side for each size, then stops gunicorn and drops the
+database. Only loopback addresses are used.
 """
 
 from __future__ import annotations
@@ -78,10 +80,35 @@ def endpoints(zip_codes: list[str]) -> dict[str, list[str]]:
     }
 
 
+OWN_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def redis_url() -> str:
+    """The Redis the served site caches in, as in production (answers, the version's copy, throttle counts):
+    REDIS_URL, else database 15 of the Redis on 127.0.0.1:6379, else "" (per-process memory)."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    import redis
+
+    try:
+        redis.Redis.from_url(OWN_REDIS, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return ""
+    return OWN_REDIS
+
+
+def cache_named() -> str:
+    return f"Redis ({redis_url()})" if redis_url() else "per-process memory (no Redis)"
+
+
 def load(database: str, paths: dict[str, list[str]], options: argparse.Namespace, **environment: str) -> dict:
     """wrk's result for each endpoint of `paths`, served by gunicorn in production mode from `database`."""
     # One client address sends everything here, so the anonymous API allowance is lifted for the run.
-    environment = {"API_ANON_RATE": "100000000/min", **environment}
+    environment = {"API_ANON_RATE": "100000000/min", "REDIS_URL": redis_url(), **environment}
+    if environment["REDIS_URL"] == OWN_REDIS:  # each server starts with an empty cache, as after a deploy
+        import redis
+
+        redis.Redis.from_url(OWN_REDIS).flushdb()
     with gunicorn(database, production=True, **environment) as base_url, tempfile.TemporaryDirectory() as workdir:
         run_wrk(base_url, ["/healthz"], 2, options.connections, Path(workdir))  # warm every worker
         return {name: run_wrk(base_url, paths, options.seconds, options.connections, Path(workdir))
@@ -111,8 +138,8 @@ def print_results(rows: list[list[str]], options: argparse.Namespace) -> None:
     from common import print_table
 
     print(
-        f"\ngunicorn, 2 workers, PostgreSQL; wrk, {options.connections} connections, {options.seconds} s per "
-        "endpoint; latency in ms\n"
+        f"\ngunicorn, 2 workers, PostgreSQL, cache: {cache_named()}; wrk, {options.connections} connections, "
+        f"{options.seconds} s per endpoint; latency in ms\n"
     )
     header = ["practitioners", "endpoint", "requests/s", "of /robots.txt", "p50", "p95", "p99", "errors"]
     print_table(header, rows)
