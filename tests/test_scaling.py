@@ -58,9 +58,7 @@ def test_without_redis_url_the_cache_is_per_process():
 @pytest.mark.skipif(not redis_is_running() and not os.environ.get("CI"), reason="no Redis on 127.0.0.1:6379")
 def test_the_redis_cache_backend_talks_to_a_real_redis():
     location = "redis://127.0.0.1:6379/3"
-    with override_settings(
-        CACHES={"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": location}}
-    ):
+    with override_settings(CACHES={"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": location}}):
         cache = caches["default"]
         cache.set("directory-test-key", {"near": "02108"}, timeout=30)
         assert cache.get("directory-test-key") == {"near": "02108"}
