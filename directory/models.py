@@ -182,10 +182,11 @@ class PractitionerQuerySet(models.QuerySet["Practitioner"]):
         within = LessThanOrEqual(GeodesicDistance(circle.vector, prefix="locations__"), circle.radius_km)
         return self.filter(within, locations__grid_cell__any=cells).order_by().values("pk").distinct()
 
-    def within_in_ranges(self, circle: Circle, lows: Sequence[int], highs: Sequence[int]) -> PractitionerQuerySet:
+    def within_in_ranges(self, circle: Circle, lows: list[int], highs: list[int]) -> PractitionerQuerySet:
         """within_in_cells() of the cells lows[i]..highs[i], on PostgreSQL: one short scan of the grid cell's
         index per range (LATERAL), where `grid_cell = ANY(cells)` descends the index once per cell (a 100-mile
-        circle's edge is about 1,200 cells in about 150 ranges, two per row of the grid)."""
+        circle's edge is about 1,200 cells in about 290 ranges, at most two per row of the grid). The bounds are
+        lists: PostgreSQL's driver passes a list as an array (a tuple would be a record)."""
         connection = connections[self.db]
         column = connection.ops.quote_name(Location._meta.get_field("grid_cell").column)
         table = connection.ops.quote_name(Location._meta.db_table)
