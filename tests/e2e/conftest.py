@@ -6,6 +6,8 @@ Every request the browser makes to anything but the live server is aborted: no t
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -92,6 +94,18 @@ def open_page(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
+    requests_finished()
+
+
+def requests_finished(timeout: float = 10.0) -> None:
+    """Waits for the live server's request threads to end. A request the browser gave up on (a fetch cut short by
+    a navigation) still runs to its end on the server: ending after its test, it would answer from the next
+    test's data, or an emptied database, and cache that answer under a public version the next test's data has
+    too (the flush starts every test's version afresh)."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture
