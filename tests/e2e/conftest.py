@@ -103,9 +103,11 @@ def requests_finished(timeout: float = 10.0) -> None:
     test's data, or an emptied database, and cache that answer under a public version the next test's data has
     too (the flush starts every test's version afresh)."""
     deadline = time.monotonic() + timeout
-    for thread in threading.enumerate():
-        if thread.name.endswith("(process_request_thread)"):
-            thread.join(max(0.0, deadline - time.monotonic()))
+    while time.monotonic() < deadline:  # polled: a thread still starting cannot be joined yet
+        threads = threading.enumerate()
+        if not any(thread.name.endswith("(process_request_thread)") and thread.is_alive() for thread in threads):
+            return
+        time.sleep(0.02)
 
 
 @pytest.fixture
