@@ -20,7 +20,7 @@ from directory.models import GridCount, GridMember, Location, Practitioner, Tech
 from directory.search import Search
 from moderation.services import listing_publish, listing_unpublish
 from tests.factories import LocationFactory, PractitionerFactory, TechniqueFactory, UserFactory
-from tests.plans import plan_at_scale
+from tests.plans import plan_at_scale, practitioners_about
 
 BOSTON = Point(42.3601, -71.0589)
 ADAK = Point(51.88, -176.65)  # the Aleutians: circles here cross the antimeridian
@@ -173,41 +173,18 @@ def test_the_count_from_the_grid_is_one_query(django_assert_num_queries):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
 def test_on_postgresql_the_cells_counts_are_summed_from_the_index_alone(settings):
     settings.DATABASE_PREPARED_STATEMENTS = False  # the query's own text, planned for these values
-    _new_england(random.Random(5))
+    practitioners_about(BOSTON, random.Random(5))
     with CaptureQueriesContext(connection) as queries:
         assert Search(place=Place(BOSTON, "Boston"), radius=25).count.value > 0
     (count,) = [query["sql"] for query in queries.captured_queries]
     assert "Index Only Scan using grid_count_summed" in plan_at_scale(count)
 
 
-def _new_england(rng: random.Random) -> None:
-    """2,000 published practitioners about New England (about 500 km across: a 25-mile circle holds a few
-    percent of them), in the grid, their tables vacuumed and analysed as autovacuum keeps them: a plan for
-    them is a plan at scale, whatever another test left in the statistics."""
-    practitioners = Practitioner.objects.bulk_create(
-        Practitioner(name=f"Practitioner {number}", slug=f"practitioner-{number}", status=Practitioner.Status.PUBLISHED)
-        for number in range(2000)
-    )
-    Location.objects.bulk_create(
-        LocationFactory.build(
-            practitioner=practitioner,
-            latitude=round(BOSTON.latitude + rng.uniform(-2, 2), 6),
-            longitude=round(BOSTON.longitude + rng.uniform(-3, 3), 6),
-        )
-        for practitioner in practitioners
-    )
-    grid_rebuild()  # bulk writes join the search grid when told
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "VACUUM ANALYZE directory_gridcount, directory_gridmember, directory_location, directory_practitioner"
-        )
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
 def test_on_postgresql_the_edge_cells_locations_are_measured_from_the_index_alone(settings):
     settings.DATABASE_PREPARED_STATEMENTS = False  # the query's own text, planned for these values
-    _new_england(random.Random(6))
+    practitioners_about(BOSTON, random.Random(6))
     search = Search(place=Place(BOSTON, "Boston"), radius=25)
     with CaptureQueriesContext(connection) as queries:
         counted = search.count.value

@@ -11,12 +11,11 @@ from geopy.distance import geodesic
 from directory.compiled import any_param
 from directory.filters import PractitionerSearch
 from directory.geo import KM_PER_MILE, Place, Point
-from directory.grid import grid_rebuild
-from directory.models import Location, Practitioner
+from directory.models import Practitioner
 from directory.pagination import SearchPaginator
 from directory.search import Count, Search
 from tests.factories import LocationFactory, PractitionerFactory, practitioner_at
-from tests.plans import plan_at_scale
+from tests.plans import plan_at_scale, practitioners_about
 
 pytestmark = pytest.mark.django_db
 
@@ -300,22 +299,7 @@ class TestCount:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
 def test_on_postgresql_a_page_reads_the_locations_in_its_box_from_the_index_alone(settings):
     settings.DATABASE_PREPARED_STATEMENTS = False  # the query's own text, planned for these values
-    rng = random.Random(3)
-    practitioners = Practitioner.objects.bulk_create(
-        Practitioner(name=f"Practitioner {number}", slug=f"practitioner-{number}", status=Practitioner.Status.PUBLISHED)
-        for number in range(2000)
-    )
-    Location.objects.bulk_create(  # New England, about 500 km across: a 25-mile box holds a few percent
-        LocationFactory.build(
-            practitioner=practitioner,
-            latitude=round(BOSTON.latitude + rng.uniform(-2, 2), 6),
-            longitude=round(BOSTON.longitude + rng.uniform(-3, 3), 6),
-        )
-        for practitioner in practitioners
-    )
-    grid_rebuild()  # bulk writes join the search grid when told
-    with connection.cursor() as cursor:  # as autovacuum keeps them: statistics and the visibility map
-        cursor.execute("VACUUM ANALYZE directory_location, directory_practitioner")
+    practitioners_about(BOSTON, random.Random(3))
     with CaptureQueriesContext(connection) as queries:
         search = Search(place=Place(BOSTON, "Boston"), radius=25)
         assert search.count.value > 20 and len(search.page(0, 20)) == 20
