@@ -122,18 +122,26 @@ def cached_answer(version: int, kind: str, key: str) -> Answer | None:
     return cache.get(_cache_key(version, kind, key))
 
 
-def asked_answer(kind: str, asked: str) -> tuple[int, Answer | None]:
-    """The public version, and the answer to a request asked in exactly this form if one is cached at that
-    version: one cache read, and no query, where the cache keeps the version (see the module's docstring)."""
+def asked_answer_keys(kind: str, asked: str) -> list[str]:
+    """The cache keys asked_answer() reads, for a caller that reads them together with something else."""
     key = _cache_key(None, kind, asked)
+    return [VERSION_KEY, key] if _version_copied() else [key]
+
+
+def asked_answer(kind: str, asked: str, read: dict | None = None) -> tuple[int, Answer | None]:
+    """The public version, and the answer to a request asked in exactly this form if one is cached at that
+    version: one cache read, and no query, where the cache keeps the version (see the module's docstring). `read`:
+    the values of asked_answer_keys() if the caller has read them already (the API's throttle does)."""
+    key = _cache_key(None, kind, asked)
+    if read is None:
+        read = cache.get_many(asked_answer_keys(kind, asked))
     if _version_copied():
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
+        version = read.get(VERSION_KEY)
         if version is None:
             version = _version_from_database()
-        answer = found.get(key)
     else:
-        version, answer = public_version(), cache.get(key)
+        version = public_version()
+    answer = read.get(key)
     return version, answer if answer is not None and answer.version == version else None
 
 

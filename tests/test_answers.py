@@ -3,8 +3,10 @@ seen by the very next search, page and API alike; ETag and 304 for clients that 
 
 import csv
 import io
+import os
 
 import pytest
+import redis
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.cache import cache, caches
 from django.core.management import call_command
@@ -111,6 +113,47 @@ def test_a_repeated_search_is_answered_from_the_cache(client, owner, django_asse
     with django_assert_num_queries(0):  # the version and the answer are one cache read
         again = client.get(API, NEAR)
     assert again.content == first.content
+
+
+class RoundTrips(redis.Connection):
+    """A real connection to Redis that counts the round trips made through it (one per command or script sent)."""
+
+    sent = 0
+
+    def send_packed_command(self, *args, **kwargs) -> None:
+        RoundTrips.sent += 1
+        super().send_packed_command(*args, **kwargs)
+
+
+@pytest.mark.skipif(not redis_is_running() and not os.environ.get("CI"), reason="no Redis on 127.0.0.1:6379")
+def test_in_redis_a_repeated_api_search_is_one_round_trip_its_throttle_count_included(client, owner, settings):
+    settings.API_ANON_RATE = "100/min"
+    owned_listing(owner, name="Dr. Ada Atlas")
+    counted = {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3",
+               "OPTIONS": {"connection_class": RoundTrips}}  # fmt: skip
+    with override_settings(CACHES={"default": counted}):
+        caches["default"].clear()
+        try:
+            first = client.get(API, NEAR)
+            RoundTrips.sent = 0
+            again = client.get(API, NEAR)
+            round_trips = RoundTrips.sent
+            (counter,) = [key for key in caches["default"]._cache.get_client().scan_iter() if b"throttle_" in key]
+            count = int(caches["default"]._cache.get_client().get(counter))
+        finally:
+            caches["default"].clear()
+    assert again.content == first.content and again.status_code == 200
+    assert round_trips == 1
+    assert count == 2  # and the request was counted in it
+
+
+def test_a_signed_in_users_repeated_api_search_is_answered_from_the_cache_too(client, owner, django_assert_num_queries):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    client.force_login(owner)  # not throttled, so the view reads its answer itself
+    first = client.get(API, NEAR)
+    again = client.get(API, NEAR)
+    assert again.content == first.content
+    assert [result["name"] for result in again.json()["results"]] == ["Dr. Ada Atlas"]
 
 
 def test_answers_carry_an_etag_and_a_client_that_has_it_gets_a_304(client, owner):

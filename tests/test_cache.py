@@ -3,8 +3,9 @@
 import os
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 
-from config.cache import RedisCache
+from config.cache import RedisCache, count_and_get_many
 from tests.test_scaling import redis_is_running
 
 pytestmark = pytest.mark.skipif(
@@ -27,3 +28,30 @@ def test_reads_spread_over_the_other_servers_each_through_its_own_client():
     assert writer is not reader
     assert writer.connection_pool.connection_kwargs["db"] == 6 and reader.connection_pool.connection_kwargs["db"] == 7
     assert cache._cache.get_client() is reader
+
+
+@pytest.mark.parametrize("kind", ["redis", "memory"])
+def test_a_count_and_the_keys_it_read_come_back_together(kind):
+    cache = RedisCache("redis://127.0.0.1:6379/6", {}) if kind == "redis" else LocMemCache("count-and-read", {})
+    cache.delete_many(["directory-test-window", "directory-test-answer"])
+    cache.set("directory-test-answer", {"body": "[]"}, timeout=30)
+    try:
+        first = count_and_get_many(cache, "directory-test-window", 30, ["directory-test-answer", "directory-test-none"])
+        second = count_and_get_many(cache, "directory-test-window", 30, [])
+    finally:
+        cache.delete_many(["directory-test-window", "directory-test-answer"])
+    assert first == (1, {"directory-test-answer": {"body": "[]"}})  # a key not in the cache is left out
+    assert second == (2, {})
+
+
+def test_in_redis_the_count_lives_as_long_as_asked_from_its_first_request():
+    cache = RedisCache("redis://127.0.0.1:6379/6", {})
+    cache.delete("directory-test-window")
+    try:
+        count_and_get_many(cache, "directory-test-window", 30, [])
+        cache._cache.get_client().expire(cache.make_key("directory-test-window"), 10)
+        count_and_get_many(cache, "directory-test-window", 30, [])  # a later count does not extend it
+        lifetime = cache._cache.get_client().ttl(cache.make_key("directory-test-window"))
+    finally:
+        cache.delete("directory-test-window")
+    assert 0 < lifetime <= 10

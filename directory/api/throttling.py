@@ -1,14 +1,8 @@
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
+from config.cache import count_and_get_many
 from config.network import client_address
-
-# One more request in a window's counter, which lives as long as the window from its first request.
-_COUNT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
-"""
 
 
 class AnonymousSearchThrottle(AnonRateThrottle):
@@ -17,7 +11,11 @@ class AnonymousSearchThrottle(AnonRateThrottle):
 
     A fixed window with one counter per address (DRF's own keeps every request's time in a list that the cache
     reads and writes whole on each request: up to the rate's size, a cost that grows with the allowance). At the
-    edge of two windows a client may send up to twice the rate in a short burst."""
+    edge of two windows a client may send up to twice the rate in a short burst.
+
+    A view with a `keys_read_with_count()` method has those cache keys read in the same round trip as the count
+    (in Redis, one command: see config/cache.py) and finds the values in its `read_with_count`, a dict like
+    get_many's; a view whose request is not counted (a signed-in user's) is given nothing and reads them itself."""
 
     def get_rate(self) -> str:
         return settings.API_ANON_RATE
@@ -33,21 +31,11 @@ class AnonymousSearchThrottle(AnonRateThrottle):
             return True
         window = int(self.timer() // self.duration)
         self.window_ends = (window + 1) * self.duration
-        return self.counted(f"{self.key}:{window}", self.duration + 1) <= self.num_requests
-
-    def counted(self, counter: str, seconds: int) -> int:
-        """Adds one to `counter` (kept `seconds` from its first count) and returns it: in Redis one round trip,
-        a script Redis runs atomically (the cache's own add and incr are three: SET NX, EXISTS, INCRBY)."""
-        backend = getattr(self.cache, "_cache", None)
-        if backend is not None and hasattr(backend, "get_client"):
-            key = self.cache.make_and_validate_key(counter)
-            return int(backend.get_client(key, write=True).eval(_COUNT, 1, key, seconds))
-        self.cache.add(counter, 0, seconds)
-        try:
-            return self.cache.incr(counter)
-        except ValueError:  # the counter expired between add and incr
-            self.cache.set(counter, 1, seconds)
-            return 1
+        keys = view.keys_read_with_count() if hasattr(view, "keys_read_with_count") else []
+        count, read = count_and_get_many(self.cache, f"{self.key}:{window}", self.duration + 1, keys)
+        if keys:
+            view.read_with_count = read
+        return count <= self.num_requests
 
     def wait(self) -> float:
         return max(1.0, self.window_ends - self.timer())

@@ -13,7 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from directory.answers import Answer, answer_for, asked_answer, asked_answer_store, techniques_at
+from directory.answers import (
+    Answer,
+    answer_for,
+    asked_answer,
+    asked_answer_keys,
+    asked_answer_store,
+    techniques_at,
+)
 from directory.api.renderers import without_markup
 from directory.api.serializers import (
     PlaceSuggestionsSerializer,
@@ -136,6 +143,18 @@ SEARCH_PARAMETERS = [
 class PractitionerList(APIView):
     """Published practitioners, nearest first when `near` is given, alphabetical otherwise."""
 
+    read_with_count: dict | None = None  # the answer's keys, read by the throttle with its count
+
+    def keys_read_with_count(self) -> list[str]:
+        """The cache keys of this request's answer: the throttle reads them in the round trip that counts it."""
+        return asked_answer_keys("api-asked", self.asked(self.request))
+
+    @staticmethod
+    def asked(request: Request) -> str:
+        # The answer's links are absolute: the address asked is part of every key. The same parameters, in any
+        # order, were valid and got this answer before, at this version: it is served without validating again.
+        return f"{request.build_absolute_uri(request.path)}?{sorted(request.query_params.lists())}"
+
     @extend_schema(
         summary="Search practitioners",
         parameters=SEARCH_PARAMETERS,
@@ -148,10 +167,8 @@ class PractitionerList(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        # The answer's links are absolute: the address asked is part of every key. The same parameters, in any
-        # order, were valid and got this answer before, at this version: it is served without validating again.
-        asked = f"{request.build_absolute_uri(request.path)}?{sorted(request.query_params.lists())}"
-        version, answer = asked_answer("api-asked", asked)
+        asked = self.asked(request)
+        version, answer = asked_answer("api-asked", asked, read=self.read_with_count)
         if answer is None:
             answer = self.answer(request, version)
             asked_answer_store(version, "api-asked", asked, answer)
