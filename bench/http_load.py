@@ -1,4 +1,4 @@
-"""Benchmark the search over HTTP: gunicorn (2 workers) on PostgreSQL, driven by wrk, cold and warm.
+"""Benchmark the search over HTTP: gunicorn (config/gunicorn.conf.py) on PostgreSQL, driven by wrk, cold and warm.
 
     python bench/http_load.py [--practitioners 100000,1000000] [--seconds 20] [--connections 8]
 
@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from serving import drop, gunicorn, prepare
+from serving import drop, gunicorn, prepare, server_shape
 
 DATABASE = "directory_bench_http"
 WRK_SCRIPT = """
@@ -138,7 +138,7 @@ def print_results(rows: list[list[str]], options: argparse.Namespace) -> None:
     from common import print_table
 
     print(
-        f"\ngunicorn, 2 workers, PostgreSQL, cache: {cache_named()}; wrk, {options.connections} connections, "
+        f"\ngunicorn, {server_shape()}, PostgreSQL, cache: {cache_named()}; wrk, {options.connections} connections, "
         f"{options.seconds} s per endpoint; latency in ms\n"
     )
     header = ["practitioners", "endpoint", "requests/s", "of /robots.txt", "p50", "p95", "p99", "errors"]

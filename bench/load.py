@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from serving import drop, gunicorn, prepare
+from serving import drop, gunicorn, prepare, server_shape
 from writers import PASSWORD, Browser, Record, Visit, admin, approvals_audited, check, patient, practitioner
 
 DATABASE = "directory_bench_load"
@@ -252,7 +252,7 @@ def main() -> None:
     finally:
         drop(DATABASE)
 
-    print(f"gunicorn (2 workers x 4 threads, production settings), PostgreSQL, {options.practitioners:,} "
+    print(f"gunicorn ({server_shape()}, production settings), PostgreSQL, {options.practitioners:,} "
           f"practitioners; {options.concurrency} clients")  # fmt: skip
     if not options.mixed_only:
         summarize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import runpy
 import secrets
 import signal
 import subprocess
@@ -90,9 +91,23 @@ def wait_until_up(url: str, seconds: float = 90) -> None:
     raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
+def server_shape(**environment: str) -> str:
+    """The workers and threads config/gunicorn.conf.py gives gunicorn here (with `environment` over os.environ)."""
+    saved = dict(os.environ)
+    os.environ.update(environment)
+    try:
+        config = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    threads = config["threads"]
+    return f"{config['workers']} workers x {threads} thread{'' if threads == 1 else 's'}"
+
+
 @contextmanager
 def gunicorn(database: str, production: bool, **environment: str) -> Iterator[str]:
-    """Serves the project from `database` with gunicorn (2 workers) on ADDRESS; yields the base URL."""
+    """Serves the project from `database` with gunicorn (as config/gunicorn.conf.py and `environment` say) on
+    ADDRESS; yields the base URL."""
     env = {**os.environ, "DATABASE_URL": database_url(database), "DATABASE_CONN_MAX_AGE": "600",
            "BIND": ADDRESS, "LOG_LEVEL": "warning", **environment}  # fmt: skip
     with tempfile.TemporaryDirectory() as static_root:

@@ -211,3 +211,13 @@ class TestTheServer:
             monkeypatch.setenv(name, value)
         config = runpy.run_path("config/gunicorn.conf.py")
         assert (config["max_requests"], config["max_requests_jitter"]) == expected
+
+    def test_it_runs_two_single_threaded_workers_a_core_and_one_more_unless_told_otherwise(self, monkeypatch):
+        monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+        monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+        config = runpy.run_path("config/gunicorn.conf.py")
+        assert (config["workers"], config["threads"]) == (2 * len(os.sched_getaffinity(0)) + 1, 1)
+        monkeypatch.setenv("WEB_CONCURRENCY", "3")
+        monkeypatch.setenv("GUNICORN_THREADS", "4")
+        config = runpy.run_path("config/gunicorn.conf.py")
+        assert (config["workers"], config["threads"]) == (3, 4)
