@@ -2,8 +2,8 @@
 
 Django's RedisCacheClient.get_client() makes a new redis.Redis for every command, and redis-py's Redis.__init__
 builds its table of about 165 response callbacks each time (redis/redis-py#3624): here about 190 us a command
-(a repeated API search then made two: the throttle's count and the answer). A client holds nothing but its pool and is
-safe to share between threads, so one per pool serves every command.
+(a repeated API search then made two: the throttle's count and the answer). A client holds nothing but its pool
+and is safe to share between threads, so one per pool serves every command.
 
 count_and_get_many() counts a request in a window and reads the keys it will need in the same round trip: the
 API's throttle and a repeated search's answer, one Redis command where they were two."""

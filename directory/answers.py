@@ -132,9 +132,10 @@ def asked_answer(kind: str, asked: str, read: dict | None = None) -> tuple[int, 
     """The public version, and the answer to a request asked in exactly this form if one is cached at that
     version: one cache read, and no query, where the cache keeps the version (see the module's docstring). `read`:
     the values of asked_answer_keys() if the caller has read them already (the API's throttle does)."""
-    key = _cache_key(None, kind, asked)
+    keys = asked_answer_keys(kind, asked)
+    key = keys[-1]
     if read is None:
-        read = cache.get_many(asked_answer_keys(kind, asked))
+        read = cache.get_many(keys)
     if _version_copied():
         version = read.get(VERSION_KEY)
         if version is None:

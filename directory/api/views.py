@@ -2,6 +2,7 @@
 answered since the last public change (directory.answers)."""
 
 import json
+from functools import cached_property
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
@@ -147,12 +148,14 @@ class PractitionerList(APIView):
 
     def keys_read_with_count(self) -> list[str]:
         """The cache keys of this request's answer: the throttle reads them in the round trip that counts it."""
-        return asked_answer_keys("api-asked", self.asked(self.request))
+        return asked_answer_keys("api-asked", self.asked)
 
-    @staticmethod
-    def asked(request: Request) -> str:
-        # The answer's links are absolute: the address asked is part of every key. The same parameters, in any
-        # order, were valid and got this answer before, at this version: it is served without validating again.
+    @cached_property
+    def asked(self) -> str:
+        """This request as asked (a view serves one request). The answer's links are absolute: the address asked
+        is part of every key. The same parameters, in any order, were valid and got this answer before, at this
+        version: it is served without validating again."""
+        request = self.request
         return f"{request.build_absolute_uri(request.path)}?{sorted(request.query_params.lists())}"
 
     @extend_schema(
@@ -167,11 +170,10 @@ class PractitionerList(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        asked = self.asked(request)
-        version, answer = asked_answer("api-asked", asked, read=self.read_with_count)
+        version, answer = asked_answer("api-asked", self.asked, read=self.read_with_count)
         if answer is None:
             answer = self.answer(request, version)
-            asked_answer_store(version, "api-asked", asked, answer)
+            asked_answer_store(version, "api-asked", self.asked, answer)
         served(answer)
         if answer.status == 404:
             raise NotFound(answer.body)
