@@ -5,6 +5,7 @@ names techniques in the language Accept-Language asks for."""
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -47,6 +48,31 @@ def test_the_language_switcher_links_to_the_same_search_in_each_language(client)
     assert f'<a href="/search/{query}" hreflang="en" lang="en">English</a>' in switcher
     assert f'<a href="/fr-ca/search/{query}" hreflang="fr-CA" lang="fr-CA">Français (Canada)</a>' in switcher
     assert f'<a href="/es/search/{query}" aria-current="page" lang="es">Español</a>' in switcher
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/", "/es/search/?near=Montr%C3%A9al%2C+QC&radius=25", "/fr-ca/search/?near=caf\u00e9&technique=nucca",
+        "/search/?near=%3Cb%3E", "/es/techniques/nucca/", "/no/such/page/", "/es/no/such/caf%C3%A9/",
+        "/fr-ca/" + "long-" * 60 + "/", "/es/api/docs/",
+    ],
+)  # fmt: skip
+def test_the_language_links_are_what_djangos_translate_url_makes_of_the_address(rf, address):
+    """The links are kept per path (context_processors._translated_path); Django's translate_url() of the whole
+    address, asked afresh each time, is the oracle."""
+    from django.urls import translate_url
+    from django.utils.translation import get_language_from_path
+
+    from directory.context_processors import languages
+
+    request = rf.get(address)
+    with translation.override(get_language_from_path(request.path_info) or "en"):
+        first = [link["url"] for link in languages(request)["language_links"]]  # worked out, and kept
+        again = [link["url"] for link in languages(request)["language_links"]]  # read from what was kept
+        expected = [translate_url(request.get_full_path(), code) for code, _ in settings.LANGUAGES]
+    in_every_language = len(set(expected)) == len(expected)  # else no links (the desk, an address that is no page)
+    assert first == again == (expected if in_every_language else [])
 
 
 def test_each_page_names_its_alternates_in_the_other_languages_in_its_head(client, nucca):
