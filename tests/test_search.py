@@ -6,6 +6,7 @@ import random
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from geopy.distance import geodesic
 
 from directory.compiled import any_param
@@ -14,7 +15,7 @@ from directory.geo import KM_PER_MILE, Place, Point
 from directory.models import Practitioner
 from directory.pagination import SearchPaginator
 from directory.search import Count, Search
-from tests.factories import LocationFactory, PractitionerFactory, practitioner_at
+from tests.factories import LocationFactory, PractitionerFactory, TechniqueFactory, practitioner_at
 from tests.plans import plan_at_scale, practitioners_about
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +196,19 @@ class TestSearchForm:
     def test_500_miles_and_805_km_are_allowed(self):
         assert search(near="02108", radius="500").is_valid()
         assert search(near="02108", radius="805", unit="km").is_valid()
+
+    def test_searches_share_a_form_class_until_the_techniques_or_the_language_change(self, nucca):
+        first, second = search(near="02108").form, search(near="10001", technique=["nucca"]).form
+        assert type(first) is type(second)
+        assert first.fields is not second.fields  # each form still has fields of its own
+        with translation.override("es"):
+            spanish = search(near="02108").form
+        assert type(spanish) is not type(first)
+        assert dict(spanish.fields["language"].choices)["en"] == "Inglés"
+        TechniqueFactory(name="Atlas Orthogonal Plus", slug="ao-plus")
+        renewed = search(near="02108", technique=["ao-plus"])
+        assert type(renewed.form) is not type(first)
+        assert renewed.is_valid() and [t.slug for t in renewed.search.techniques] == ["ao-plus"]
 
 
 class TestNearestBeyond:
