@@ -2,6 +2,7 @@ import functools
 import html
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django import template
 from django.template.defaultfilters import date as date_shown
@@ -123,12 +124,36 @@ def result_cards(context: template.Context, practitioners: Iterable[Practitioner
     variable is."""
     query = context.get("query") or ""
     link_query = f"?{_escaped(query)}" if query else ""
-    techniques_label = gettext("Techniques")
-    # (gettext outside the f-strings: xgettext does not look inside them.)
+    words = _card_words(translation.get_language())
+    return mark_safe("\n\n" + "".join(_result_card(each, unit, link_query, words) for each in practitioners) + "\n")
+
+
+@dataclass(frozen=True)
+class _CardWords:
+    """What every card says, in one language."""
+
+    techniques: str
+    accepting: str
+    not_accepting: str
+    away: str  # "%(distance)s %(unit)s away"
+    speaks: str  # "Speaks %(names)s"
+    verified: str  # "Training verified %(day)s"
+
+
+@functools.lru_cache(maxsize=16)
+def _card_words(language: str | None) -> _CardWords:
+    """The cards' words in `language` (the active one), looked up once per process rather than about 40 times a
+    page (each gettext() reads the thread's active language first). Every gettext stays outside f-strings:
+    xgettext does not look inside them."""
     accepting, not_accepting = gettext("Accepting new patients"), gettext("Not accepting new patients")
-    accepting_shown = (f'<p class="accepting">{accepting}</p>', f'<p class="not-accepting">{not_accepting}</p>')
-    cards = [_result_card(each, unit, link_query, techniques_label, accepting_shown) for each in practitioners]
-    return mark_safe("\n\n" + "".join(cards) + "\n")
+    return _CardWords(
+        techniques=gettext("Techniques"),
+        accepting=f'<p class="accepting">{accepting}</p>',
+        not_accepting=f'<p class="not-accepting">{not_accepting}</p>',
+        away=gettext("%(distance)s %(unit)s away"),
+        speaks=gettext("Speaks %(names)s"),
+        verified=gettext("Training verified %(day)s"),
+    )
 
 
 def _escaped(value: object) -> str:
@@ -137,9 +162,7 @@ def _escaped(value: object) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def _result_card(
-    practitioner: Practitioner, unit: str, link_query: str, techniques_label: str, accepting: tuple[str, str]
-) -> str:
+def _result_card(practitioner: Practitioner, unit: str, link_query: str, words: _CardWords) -> str:
     e = _escaped
     portrait = practitioner.listed_portrait
     location = practitioner.listed_location
@@ -157,7 +180,7 @@ def _result_card(
     distance_km = getattr(practitioner, "distance_km", None)
     if distance_km is not None:
         distance = floatformat(in_unit(distance_km, unit), 1)
-        away = gettext("%(distance)s %(unit)s away") % {"distance": e(distance), "unit": e(unit)}
+        away = words.away % {"distance": e(distance), "unit": e(unit)}
         parts.append(f'<p class="distance">{away}</p>')
     parts.append("\n  ")
     if location:
@@ -182,7 +205,7 @@ def _result_card(
     parts.append("\n  ")
     if languages := practitioner.language_names:
         names = ", ".join(e(name) for name in languages)
-        speaks = gettext("Speaks %(names)s") % {"names": names}
+        speaks = words.speaks % {"names": names}
         parts.append(f'<p class="languages">{speaks}</p>')
     parts.append("\n  ")
     if techniques := practitioner.listed_techniques:
@@ -191,12 +214,12 @@ def _result_card(
             badge = ""
             if technique.verified_on:
                 day = e(date_shown(technique.verified_on, "j F Y"))
-                verified = gettext("Training verified %(day)s") % {"day": day}
+                verified = words.verified % {"day": day}
                 badge = f' <span class="verified">{verified}</span>'
             tags.append(f"<li>{e(technique.name)}{badge}</li>")
-        parts.append(f'\n  <ul class="tags" aria-label="{techniques_label}">{"".join(tags)}</ul>\n  ')
+        parts.append(f'\n  <ul class="tags" aria-label="{words.techniques}">{"".join(tags)}</ul>\n  ')
     parts.append("\n  ")
-    parts.append(accepting[0] if practitioner.accepting_new_patients else accepting[1])
+    parts.append(words.accepting if practitioner.accepting_new_patients else words.not_accepting)
     parts.append("\n</li>\n")
     return "".join(parts)
 
@@ -253,6 +276,51 @@ def practitioner_json_ld(
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
+@dataclass(frozen=True)
+class _FormWords:
+    """What the search form says, in one language."""
+
+    form_label: str
+    near_example: str
+    finding: str
+    refused: str
+    unknown: str
+    suggestions_label: str
+    no_suggestions: str
+    one_suggestion: str
+    suggestions: str
+    use_location: str
+    any_of_them: str
+    verified_help: str
+    page_label: str
+    search_label: str
+    within: str  # "within %(radius)s"
+
+
+@functools.lru_cache(maxsize=16)
+def _form_words(language: str | None) -> _FormWords:
+    """The form's words in `language` (the active one), looked up once per process (see _card_words())."""
+    return _FormWords(
+        form_label=gettext("Find a practitioner"),
+        near_example=gettext("e.g. 02108 or Boston, MA"),
+        finding=gettext("Finding your location…"),
+        refused=gettext(
+            "Your browser did not allow us to use your location. Type a ZIP code, postal code or city instead."
+        ),
+        unknown=gettext("Your location could not be found. Type a ZIP code, postal code or city instead."),
+        suggestions_label=gettext("Suggested places"),
+        no_suggestions=gettext("No suggestions."),
+        one_suggestion=gettext("1 suggestion: use the up and down arrows to choose one."),
+        suggestions=gettext("%(count)s suggestions: use the up and down arrows to choose one.") % {"count": "{count}"},
+        use_location=gettext("Use my location"),
+        any_of_them=gettext("any of them; leave empty for all"),
+        verified_help=gettext("Training a moderator has checked against the practitioner's certificate."),
+        page_label=gettext("Page:"),
+        search_label=gettext("Search"),
+        within=gettext("within %(radius)s"),
+    )
+
+
 @register.simple_tag
 def search_form(filters: PractitionerSearch) -> SafeString:
     """The search form, filled in as `filters` was sent, each field with its errors.
@@ -280,26 +348,14 @@ def search_form(filters: PractitionerSearch) -> SafeString:
             return ""
         return ' aria-invalid="true"' + (f' aria-describedby="{described_by}"' if described_by else "")
 
-    # (Every gettext outside the f-strings: xgettext does not look inside them.)
-    form_label, near_example = gettext("Find a practitioner"), gettext("e.g. 02108 or Boston, MA")
-    finding = gettext("Finding your location…")
-    refused = gettext(
-        "Your browser did not allow us to use your location. Type a ZIP code, postal code or city instead."
-    )
-    unknown = gettext("Your location could not be found. Type a ZIP code, postal code or city instead.")
-    suggestions_label, no_suggestions = gettext("Suggested places"), gettext("No suggestions.")
-    one_suggestion = gettext("1 suggestion: use the up and down arrows to choose one.")
-    suggestions = gettext("%(count)s suggestions: use the up and down arrows to choose one.") % {"count": "{count}"}
-    use_location, any_of_them = gettext("Use my location"), gettext("any of them; leave empty for all")
-    verified_help = gettext("Training a moderator has checked against the practitioner's certificate.")
-    page_label, search_label = gettext("Page:"), gettext("Search")
+    words = _form_words(translation.get_language())
     parts = [
         f'\n\n<form class="search-form" id="search-form" method="get" action="{e(reverse("directory:search"))}" '
-        f'role="search" aria-label="{form_label}" novalidate\n'
-        f'      data-finding-location="{finding}"\n      data-location-refused="{refused}"\n'
-        f'      data-location-unknown="{unknown}"\n      data-suggestions-label="{suggestions_label}"\n'
-        f'      data-no-suggestions="{no_suggestions}"\n      data-one-suggestion="{one_suggestion}"\n'
-        f'      data-suggestions="{suggestions}">\n  '
+        f'role="search" aria-label="{words.form_label}" novalidate\n'
+        f'      data-finding-location="{words.finding}"\n      data-location-refused="{words.refused}"\n'
+        f'      data-location-unknown="{words.unknown}"\n      data-suggestions-label="{words.suggestions_label}"\n'
+        f'      data-no-suggestions="{words.no_suggestions}"\n      data-one-suggestion="{words.one_suggestion}"\n'
+        f'      data-suggestions="{words.suggestions}">\n  '
     ]
     if non_field := form.non_field_errors():
         parts.append(f'<div class="errors" role="alert">{e(non_field)}</div>')
@@ -310,16 +366,16 @@ def search_form(filters: PractitionerSearch) -> SafeString:
     parts.append(
         f'\n  <div class="field field-near{has_error("near")}">\n    <label for="id_near">{e(near.label)}</label>\n'
         f'    <input type="text" name="near" id="id_near" value="{e("" if near_value is None else near_value)}"\n'
-        f'           maxlength="200" autocomplete="postal-code" inputmode="text" placeholder="{near_example}"\n'
+        f'           maxlength="200" autocomplete="postal-code" inputmode="text" placeholder="{words.near_example}"\n'
         f'           aria-describedby="near-help{near_described}"{near_invalid}>\n'
         f'    <p class="help" id="near-help">{e(near.help_text)}</p>\n'
-        f'    <button type="button" class="link-button" id="use-location" hidden>{use_location}</button>\n'
+        f'    <button type="button" class="link-button" id="use-location" hidden>{words.use_location}</button>\n'
         '    <p class="location-status" id="location-status" role="status" aria-live="polite"></p>\n'
         f"    {error_list('near', 'near-errors')}\n  </div>\n"
     )
     radius_options = []
     for value, selected in filters.radius_options():
-        within = gettext("within %(radius)s") % {"radius": e(number_shown(value))}
+        within = words.within % {"radius": e(number_shown(value))}
         chosen = " selected" if selected else ""
         radius_options.append(f'\n        <option value="{e(value)}"{chosen}>{within}</option>\n        ')
     unit = fields["unit"]
@@ -350,7 +406,7 @@ def search_form(filters: PractitionerSearch) -> SafeString:
     technique_described = ' aria-describedby="technique-errors"' if errors["technique"] else ""
     parts.append(
         f'  <details class="techniques-group" open>\n  <summary>{e(technique.label)} <span class="help">'
-        f"({any_of_them})</span></summary>\n"
+        f"({words.any_of_them})</span></summary>\n"
         f'  <fieldset class="field techniques{has_error("technique")}"{technique_described}>\n'
         f'    <legend class="visually-hidden">{e(technique.label)}</legend>\n    {"".join(checkboxes)}\n'
         f"    {error_list('technique', 'technique-errors')}\n  </fieldset>\n  </details>\n"
@@ -377,13 +433,13 @@ def search_form(filters: PractitionerSearch) -> SafeString:
         f'    <label class="checkbox" for="id_verified"><input type="checkbox" name="verified" value="true" '
         f'id="id_verified" aria-describedby="verified-help{verified_described}"{verified_checked}{verified_invalid}> '
         f"{e(verified.label)}</label>\n"
-        f'    <p class="help" id="verified-help">{verified_help}</p>\n'
+        f'    <p class="help" id="verified-help">{words.verified_help}</p>\n'
         f"    {error_list('verified', 'verified-errors')}\n  </div>\n  "
     )
     if errors["page"]:
         page_errors = " ".join(e(error) for error in errors["page"])
-        parts.append(f'<div class="errors" role="alert"><p>{page_label} {page_errors}</p></div>')
-    parts.append(f'\n  <button type="submit" class="button">{search_label}</button>\n</form>\n\n')
+        parts.append(f'<div class="errors" role="alert"><p>{words.page_label} {page_errors}</p></div>')
+    parts.append(f'\n  <button type="submit" class="button">{words.search_label}</button>\n</form>\n\n')
     return mark_safe("".join(parts))
 
 
