@@ -17,10 +17,11 @@ from django.utils.translation import gettext
 from directory.api.renderers import without_markup
 from directory.filters import ANY_LANGUAGE, PractitionerSearch
 from directory.geo import Place, to_unit
-from directory.hours import hours_data, opening_hours_specification
+from directory.hours import opening_hours_specification
 from directory.languages import language_choices_common_first, language_codes
 from directory.models import Location, Photo, Practitioner
 from directory.phones import phone_display, phone_uri
+from directory.templatetags.opening_hours import hours_json
 
 register = template.Library()
 
@@ -194,10 +195,8 @@ def _result_card(practitioner: Practitioner, unit: str, link_query: str, words: 
             shown = f'<a href="{e(uri)}">{e(phone_display(number))}</a>' if uri else e(number)
             parts.append(f'<p class="phone">{shown}</p>')
         parts.append("\n  ")
-        hours = hours_data(location.opening_hours, location.hours_exceptions, location.time_zone)
-        if hours is not None:
-            hours_text = e(json.dumps(hours, separators=(",", ":")))
-            parts.append(f'<p class="opening-status" data-opening-hours="{hours_text}" hidden></p>')
+        if hours := hours_json(location):
+            parts.append(f'<p class="opening-status" data-opening-hours="{e(hours)}" hidden></p>')
         parts.append("\n  ")
     parts.append("\n  ")
     if practitioner.bio:
