@@ -14,9 +14,9 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
-from directory.grid import grid_as_stored, grid_recounted
+from directory.grid import grid_as_stored, grid_recounted, grid_refresh
 from directory.importing import IMPORT_LOCK
-from directory.models import GridCount, Practitioner
+from directory.models import GridCount, Location, Practitioner
 from moderation import services as desk
 from moderation.models import AuditEntry
 from practice import services
@@ -340,4 +340,20 @@ def test_two_listings_published_at_once_in_one_cell_are_both_counted_by_the_sear
     )
     assert len(winners(outcomes)) == 2
     assert GridCount.objects.get(technique=GridCount.ANY_TECHNIQUE, cell=cell).practitioners == 3
+    assert grid_as_stored() == grid_recounted()
+
+
+def test_two_refreshes_of_one_practitioners_cells_at_once_count_it_once():
+    practitioner = PractitionerFactory()
+    LocationFactory(practitioner=practitioner)
+    # Moved without a signal (as the import's set writes move it), so the grid still counts the old cell.
+    Location.objects.filter(practitioner=practitioner).update(latitude=40.7128, longitude=-74.006)
+    assert grid_as_stored() != grid_recounted()
+    outcomes = at_once(
+        partial(grid_refresh, practitioner_ids=[practitioner.pk]),
+        partial(grid_refresh, practitioner_ids=[practitioner.pk]),
+        lock=ROW_LOCK,
+        params=[practitioner.pk],
+    )
+    assert [outcome.error for outcome in outcomes] == [None, None]
     assert grid_as_stored() == grid_recounted()
