@@ -363,15 +363,28 @@ def _upsert_in_batches(imported: list[ImportedPractitioner], report: ImportRepor
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def _copy_text(text: str) -> str:
+    """Text in COPY's text format (str.translate only when there is something to escape: it is the slow part)."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+# How COPY's text format writes a value of each type; anything else as its str(). The type is looked up exactly (a
+# bool is no int here, and a TextChoices member falls through to its str(), its value).
+_COPY_FORMATS: dict[type, Callable[[object], str]] = {
+    str: _copy_text,
+    type(None): lambda value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: int.__repr__,
+    float: float.__repr__,  # the shortest text that reads back as the same double
+}
+
+
 def _copy_cell(value: object) -> str:
     """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, float):
-        return repr(value)  # the shortest text that reads back as the same double
-    return str(value).translate(_COPY_ESCAPES)
+    to_text = _COPY_FORMATS.get(type(value))
+    return to_text(value) if to_text else _copy_text(str(value))
 
 
 def _copy(cursor, table: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:

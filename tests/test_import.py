@@ -344,11 +344,13 @@ def test_a_website_longer_than_its_column_is_an_error_naming_its_line(tmp_path):
 # The set upsert (PostgreSQL) against the ORM path ------------------------------------------------------------
 
 BRANCH = {**ROW, "clinic_name": "Newton Clinic", "address_line1": "5 Elm St", "city": "Newton", "postal_code": "02458"}
+# A cell with every character COPY's text format escapes (the set upsert's staging is filled by COPY).
+ESCAPED = {**ROW, "external_id": "p-3", "bio": "Tab\there, a back\\slash,\r\nand a new line\\N."}
 SCENARIO = [
     # The first import: three practitioners, one with two locations.
-    [ROW, BRANCH, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}, {**ROW, "external_id": "p-3"}],
+    [ROW, BRANCH, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}, ESCAPED],
     # The same file again.
-    [ROW, BRANCH, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}, {**ROW, "external_id": "p-3"}],
+    [ROW, BRANCH, {**ROW, "external_id": "p-2", "name": "Dr. Ben Blair"}, ESCAPED],
     # Changes (p-3 is owned by now): a field, a location moved, one dropped, one added under a key that differs
     # only in case and spaces, a technique added and one removed, and a new practitioner.
     [
@@ -414,6 +416,7 @@ def test_the_set_upsert_leaves_the_database_as_the_orm_path_does(tmp_path, owner
         (0, 0, 3, []),
         (1, 2, 0, [5]),
     ]
+    assert by_sets[1][1]["practitioners"]["p-3"]["bio"] == ESCAPED["bio"]
     for (report, state, touched), (orm_report, orm_state, orm_touched) in zip(by_sets, by_orm, strict=True):
         assert report == orm_report
         assert state == orm_state
