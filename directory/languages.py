@@ -57,6 +57,20 @@ def language_name(code: str) -> str:
     return gettext(name) if name else ""
 
 
+# The page languages whose grammar writes a language's name in lower case within a sentence ("habla inglés",
+# "parle anglais"); Django's catalogue names languages capitalised, as a list of them shows them.
+LOWER_CASE_NAMES_IN = ("es", "fr")
+
+
+def language_name_in_sentence(code: str) -> str:
+    """A language's name as a sentence in the active language writes it: "English" in English, "inglés" in
+    Spanish, "anglais" in French."""
+    name = language_name(code)
+    if (translation.get_language() or "en").split("-")[0] in LOWER_CASE_NAMES_IN:
+        return name[:1].lower() + name[1:]
+    return name
+
+
 def language_choices_common_first() -> list[tuple[str, str]]:
     """The choices for a language select, named in the active language: the common ones first, then the others
     in the order of their names (call it at request time)."""

@@ -37,7 +37,7 @@ from directory.geo import (
     coordinate_rounded,
     distance_km,
 )
-from directory.languages import language_codes, language_name
+from directory.languages import language_codes, language_name_in_sentence
 from directory.storage import private_storage
 from directory.timezones import zone_at
 
@@ -518,8 +518,8 @@ class Practitioner(models.Model):
 
     @property
     def language_names(self) -> list[str]:
-        """The languages spoken, by name, in the order the practitioner gave them."""
-        return [language_name(code) for code in language_codes(self.languages)]
+        """The languages spoken, by name as a sentence writes them, in the order the practitioner gave them."""
+        return [language_name_in_sentence(code) for code in language_codes(self.languages)]
 
     @property
     def insurance_plan_list(self) -> list[str]:

@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from directory.compiled import Template, circle_shape, circle_values, template
 from directory.geo import Circle, Place, Unit, to_km
 from directory.grid import Cover, grid_count, grid_cover
-from directory.languages import language_name
+from directory.languages import language_name_in_sentence
 from directory.models import (
     GridCount,
     Practitioner,
@@ -81,8 +81,8 @@ class Search:
 
     @property
     def language_name(self) -> str:
-        """The language's name in the active language ("" for any)."""
-        return language_name(self.language)
+        """The language's name as a sentence in the active language writes it ("" for any)."""
+        return language_name_in_sentence(self.language)
 
     @property
     def radius_km(self) -> float:

@@ -83,9 +83,9 @@ def test_every_value_a_practitioner_typed_is_escaped(nucca):
     [
         ("en", "2.5 mi away", "Speaks English, Spanish", "Training verified 20 November 2026",
          "Accepting new patients"),
-        ("es", "a 2,5 mi", "Habla Inglés, Español", "Formación verificada el 20 noviembre 2026",
+        ("es", "a 2,5 mi", "Habla inglés, español", "Formación verificada el 20 de noviembre de 2026",
          "Acepta pacientes nuevos"),
-        ("fr-ca", "à 2,5 mi", "Parle Anglais, Espagnol", "Formation vérifiée le 20 novembre 2026",
+        ("fr-ca", "à 2,5 mi", "Parle anglais, espagnol", "Formation vérifiée le 20 novembre 2026",
          "Accepte de nouveaux patients"),
     ],
 )  # fmt: skip

@@ -28,6 +28,23 @@ register = template.Library()
 RESULT_BIO_CHARACTERS = 140  # about one line of a result at 1280 px, two on a phone
 
 
+def _in_english() -> bool:
+    return (translation.get_language() or "en").startswith("en")
+
+
+@register.filter
+def date_in_words(value: object) -> str:
+    """A date as a sentence writes it: "20 November 2026"; in another language, as that language writes a date
+    ("20 de noviembre de 2026", "20 novembre 2026": Django's DATE_FORMAT for it)."""
+    return date_shown(value, "j F Y" if _in_english() else "DATE_FORMAT")
+
+
+@register.filter
+def month_in_words(value: object) -> str:
+    """A date's month as a sentence writes it: "March 2027", "marzo de 2027", "mars 2027"."""
+    return date_shown(value, "F Y" if _in_english() else "YEAR_MONTH_FORMAT")
+
+
 @register.filter
 def one_line(bio: str) -> str:
     """A bio's first paragraph, its spacing folded, cut at a word to RESULT_BIO_CHARACTERS with an ellipsis."""
@@ -212,7 +229,7 @@ def _result_card(practitioner: Practitioner, unit: str, link_query: str, words: 
         for technique in techniques:
             badge = ""
             if technique.verified_on:
-                day = e(date_shown(technique.verified_on, "j F Y"))
+                day = e(date_in_words(technique.verified_on))
                 verified = words.verified % {"day": day}
                 badge = f' <span class="verified">{verified}</span>'
             tags.append(f"<li>{e(technique.name)}{badge}</li>")
