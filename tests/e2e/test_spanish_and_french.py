@@ -24,6 +24,8 @@ LANGUAGES = [
     ("es", "/es", "es", "Knee Chest (rodilla-pecho)"),
     ("fr-ca", "/fr-ca", "fr-CA", "Knee Chest (genou-poitrine)"),
 ]
+# English and Spanish as a sentence in each language names them: lower case, unlike a list's options.
+SPOKEN = {"es": "habla inglés, español.", "fr-ca": "parle anglais, espagnol."}
 
 
 def words(language: str, *english: str) -> list[str]:
@@ -40,7 +42,10 @@ def test_a_patient_searches_reads_a_profile_and_switches_language_keeping_the_se
     open_page, axe, screenshots, techniques, language, prefix, tag, knee_chest
 ):
     practitioner = practitioner_at(
-        *destination(BOSTON, 2.5), techniques=[Technique.objects.get(slug="knee-chest")], name="Dr. Lucía Atlas"
+        *destination(BOSTON, 2.5),
+        techniques=[Technique.objects.get(slug="knee-chest")],
+        name="Dr. Lucía Atlas",
+        languages="en es",
     )
     place, search = words(language, "ZIP code, postal code or city", "Search")
 
@@ -62,6 +67,7 @@ def test_a_patient_searches_reads_a_profile_and_switches_language_keeping_the_se
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dr. Lucía Atlas")
     assert page.evaluate("document.documentElement.lang") == tag
     expect(page.locator("main")).to_contain_text(knee_chest)
+    expect(page.locator("main .languages")).to_contain_text(SPOKEN[language])
     assert axe(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
