@@ -32,6 +32,7 @@ from django.views.decorators.http import require_safe
 from directory.answers import public_version, techniques_at
 from directory.filters import PractitionerSearch
 from directory.geo import MAX_PLACE_LENGTH
+from directory.languages import in_english
 from directory.models import Technique
 
 EMBED_SCRIPT = Path(__file__).resolve().parent / "static" / "directory" / "embed.js"
@@ -266,14 +267,10 @@ def box_snippet(origin: str, options: EmbedOptions) -> str:
     data = [(f"data-{name}", value) for name, value in options.presets()]
     if not colours.is_default:
         data += [("data-accent", colours.accent), ("data-accent-text", colours.accent_text)]
-    if not _in_english():  # the box in the builder's language, its frame named in it (embed.js reads both)
+    if not in_english():  # the box in the builder's language, its frame named in it (embed.js reads both)
         data += [("data-lang", translation.get_language()), ("data-title", str(HEADLINE))]
     attributes = format_html_join("", ' {}="{}"', data)
     return format_html('<script src="{}/embed.js"{} async></script>', origin, attributes)
-
-
-def _in_english() -> bool:
-    return (translation.get_language() or "en").startswith("en")
 
 
 def button_snippet(origin: str, options: EmbedOptions) -> str:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
+
+from directory.languages import in_english
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_NAMES = tuple(day.capitalize() for day in DAYS)
@@ -63,17 +65,13 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _in_english() -> bool:
-    return (translation.get_language() or "en").startswith("en")
-
-
 def time_shown(minutes: int) -> str:
     """A time as patients read it: "9:00 am", "12:30 pm", "midnight" (the end of a day); in another active
     language, as it writes times ("09:00", "minuit")."""
     if minutes == MIDNIGHT:
         return gettext("midnight")
     hour, minute = divmod(minutes, 60)
-    if not _in_english():
+    if not in_english():
         return formats.time_format(time(hour, minute))
     return f"{(hour - 1) % 12 + 1}:{minute:02d} {'am' if hour < 12 else 'pm'}"
 
@@ -357,7 +355,7 @@ def week_shown(opening_hours: dict, today: date | None = None) -> list[DayShown]
 
 def _date_shown(day: str) -> str:
     value = date.fromisoformat(day)
-    if not _in_english():
+    if not in_english():
         return formats.date_format(value)  # the language's own: "24 décembre 2026"
     return f"{value:%b} {value.day}, {value.year}"
 

@@ -57,6 +57,11 @@ def language_name(code: str) -> str:
     return gettext(name) if name else ""
 
 
+def in_english() -> bool:
+    """Whether the active language is English (or none is active)."""
+    return (translation.get_language() or "en").startswith("en")
+
+
 # The page languages whose grammar writes a language's name in lower case within a sentence ("habla inglés",
 # "parle anglais"); Django's catalogue names languages capitalised, as a list of them shows them.
 LOWER_CASE_NAMES_IN = ("es", "fr")
