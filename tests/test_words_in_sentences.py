@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.template import Context, Template
+from django.utils import timezone, translation
 
 from directory.filters import PractitionerSearch
 from directory.languages import language_name_in_sentence
@@ -72,3 +73,10 @@ def test_a_spanish_profile_and_search_say_the_date_and_the_languages_as_spanish_
     assert "Habla inglés, español" in search  # the card
     assert "habla inglés" in search  # what was searched for
     assert "Inglés" not in profile and "Español," not in search
+
+
+def test_a_moment_is_dated_in_the_active_time_zone_as_djangos_date_filter_dates_it():
+    moment = datetime.datetime(2026, 3, 1, 2, 30, tzinfo=datetime.UTC)  # still 28 February in New York
+    page = Template("{% load directory_tags %}{{ moment|date_in_words }} / {{ moment|month_in_words }}")
+    with timezone.override("America/New_York"):
+        assert page.render(Context({"moment": moment})) == "28 February 2026 / February 2026"

@@ -18,7 +18,7 @@ from directory.api.renderers import without_markup
 from directory.filters import ANY_LANGUAGE, PractitionerSearch
 from directory.geo import Place, to_unit
 from directory.hours import opening_hours_specification
-from directory.languages import language_choices_common_first, language_codes
+from directory.languages import in_english, language_choices_common_first, language_codes
 from directory.models import Location, Photo, Practitioner
 from directory.phones import phone_display, phone_uri
 from directory.templatetags.opening_hours import hours_json
@@ -28,21 +28,17 @@ register = template.Library()
 RESULT_BIO_CHARACTERS = 140  # about one line of a result at 1280 px, two on a phone
 
 
-def _in_english() -> bool:
-    return (translation.get_language() or "en").startswith("en")
-
-
-@register.filter
+@register.filter(expects_localtime=True)  # a moment as a day in the site's time zone, as Django's date filter
 def date_in_words(value: object) -> str:
     """A date as a sentence writes it: "20 November 2026"; in another language, as that language writes a date
     ("20 de noviembre de 2026", "20 novembre 2026": Django's DATE_FORMAT for it)."""
-    return date_shown(value, "j F Y" if _in_english() else "DATE_FORMAT")
+    return date_shown(value, "j F Y" if in_english() else "DATE_FORMAT")
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def month_in_words(value: object) -> str:
     """A date's month as a sentence writes it: "March 2027", "marzo de 2027", "mars 2027"."""
-    return date_shown(value, "F Y" if _in_english() else "YEAR_MONTH_FORMAT")
+    return date_shown(value, "F Y" if in_english() else "YEAR_MONTH_FORMAT")
 
 
 @register.filter
