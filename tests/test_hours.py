@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory.hours import (
     DASH,
@@ -264,6 +264,21 @@ def test_the_week_is_shown_monday_first_with_today_marked_and_closed_days_named(
         ("Tuesday", f"9:00 am{DASH}12:30 pm, 2:00 pm{DASH}5:30 pm", True),
     ]
     assert rows[6].name == "Sunday" and rows[6].hours == "Closed"
+
+
+@pytest.mark.parametrize(
+    ("language", "monday"),
+    [
+        ("es", f"09:00{DASH}12:30, 14:00{DASH}17:30"),
+        # Canadian French writes the hour with an "h" between non-breaking spaces (Django's own fr_CA format
+        # printed "09 09 00" and "14 02 00": its "h" was the 12-hour hour; config/formats/fr_CA corrects it).
+        ("fr-ca", f"09\xa0h\xa000{DASH}12\xa0h\xa030, 14\xa0h\xa000{DASH}17\xa0h\xa030"),
+    ],
+)
+def test_the_week_is_shown_in_the_clock_of_the_pages_language(language, monday):
+    with translation.override(language):
+        rows = week_shown(WEEKDAYS, datetime.date(2026, 12, 8))
+    assert rows[0].hours == monday
 
 
 def test_only_exceptions_not_yet_over_are_shown():

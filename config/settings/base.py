@@ -195,6 +195,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr-ca", "Français (Canada)")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where Django's own date and time formats for a language are corrected (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 # Technique names and descriptions are stored in each language (django-modeltranslation); a missing one reads
 # as the English.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
