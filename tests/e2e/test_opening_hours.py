@@ -138,6 +138,45 @@ def test_without_javascript_the_week_table_shows_and_no_status_is_claimed(open_p
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")  # fmt: skip
+
+
+def in_french(day: datetime.date) -> str:
+    return f"{day.day} {FRENCH_MONTHS[day.month - 1]} {day.year}"
+
+
+@pytest.mark.parametrize("java_script", [False, True])
+def test_in_canadian_french_the_week_and_the_changes_read_as_french_writes_them(
+    open_page, axe, techniques, java_script
+):
+    listing = owned_listing(UserFactory(email="ada@example.com"), name="Dr. Ada Atlas")
+    week = {day: [{"opens": "09:00", "closes": "12:30"}] for day in ("monday", "tuesday", "wednesday", "thursday")}
+    start = datetime.date.today() + datetime.timedelta(days=20)  # upcoming on the server's clock, whenever it runs
+    end = start + datetime.timedelta(days=9)
+    listing.locations.update(
+        opening_hours=week | {"friday": [], "saturday": [], "sunday": []},
+        hours_exceptions=[{"start": start.isoformat(), "end": end.isoformat(), "hours": []}],
+    )
+    path = "/fr-ca" + listing.get_absolute_url()
+
+    if java_script:  # the browser's clock on a Tuesday at 15:00 in Boston: closed, opening again tomorrow
+        page = open_at(open_page, path, datetime.datetime(2026, 12, 8, 20, 0, tzinfo=datetime.UTC), viewport=PHONE)
+    else:  # no script, so no browser clock to set
+        page = open_page(path, java_script_enabled=False, viewport=PHONE)
+    table = page.get_by_role("table", name="Heures d'ouverture")
+    monday = table.get_by_role("row").first  # "lundi (aujourd'hui)" on a Monday at the server
+    expect(monday.get_by_role("rowheader")).to_contain_text("lundi")
+    expect(monday.get_by_role("cell")).to_have_text(f"09\xa0h\xa000{DASH}12\xa0h\xa030")  # not "09 09 00"
+    expect(page.locator(".hours-exceptions li")).to_have_text(f"{in_french(start)} {DASH} {in_french(end)}\xa0: Fermé")
+    if java_script:  # the browser's words (Intl, fr-CA) for the same clock
+        expect(page.locator(".opening-status")).to_contain_text("9\xa0h\xa000")
+        assert axe(page) == []  # axe-core is a script: it runs only where scripts do
+    else:
+        expect(page.locator(".opening-status")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 @pytest.mark.parametrize(
     "instant",
     [
