@@ -627,20 +627,19 @@ class Location(models.Model):
     class Meta:
         ordering = ["pk"]
         indexes = [
-            models.Index(fields=["latitude_band", "longitude"], name="location_band_longitude"),
-            # The same box with what a search reads of each location in it (whether it is within the circle, how
-            # far, whose): on PostgreSQL a search reads its box from the index alone, not from a table page per
+            # The box a search reads, with what it reads of each location in it (whether it is within the circle,
+            # how far, whose): on PostgreSQL a search reads its box from the index alone, not from a table page per
             # location (at 1M practitioners a 100-mile page read 800 locations, nearly each on its own page).
-            # SQLite has no INCLUDE (Django makes no index there) and keeps the one above.
+            # SQLite has no INCLUDE: Django makes the index there on its key columns alone (models.W040, silenced
+            # in config/settings/base.py), which is the index a search there needs.
             models.Index(
                 fields=["latitude_band", "longitude"],
                 include=["latitude", "sphere_x", "sphere_y", "sphere_z", "practitioner"],
                 name="location_band_covering",
             ),
-            models.Index(fields=["grid_cell"], name="location_grid_cell"),
             # The same for the count's edge (the grid's cells the circle's edge crosses, directory/grid.py): on
             # PostgreSQL it measures their locations from the index alone, not from a table page per location
-            # (at 100k a 100-mile count's edge read 282 table pages for 306 locations). SQLite keeps the one above.
+            # (at 100k a 100-mile count's edge read 282 table pages for 306 locations). On SQLite: the grid cell.
             models.Index(
                 fields=["grid_cell"],
                 include=["sphere_x", "sphere_y", "sphere_z", "practitioner"],
@@ -780,8 +779,8 @@ class GridCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["technique", "cell"], name="grid_count_technique_cell")]
         # The count sums `practitioners` over ranges of cells from this index alone, without reading a row's table
-        # page (at 1M practitioners a 100-mile count read 1,200 of them, most on a page of their own). PostgreSQL
-        # only: SQLite has no INCLUDE, and Django makes no index there.
+        # page (at 1M practitioners a 100-mile count read 1,200 of them, most on a page of their own). SQLite has
+        # no INCLUDE: there Django makes it on (technique, cell) alone, beside the constraint's own index.
         indexes = [models.Index(fields=["technique", "cell"], include=["practitioners"], name="grid_count_summed")]
 
     def __str__(self) -> str:
