@@ -28,6 +28,22 @@ _NOT_IN_DJANGO = {
     "yo": gettext_noop("Yoruba"),
     "zh": gettext_noop("Chinese"),
 }
+# Names in LANG_INFO that Django's catalogue does not translate as they stand ("Norwegian Bokmal" is "Norwegian
+# Bokmål" there; "Norwegian" is not there at all), or translates as something else: in Spanish "Azerbaiyán" is the
+# country, "Africano" an adjective, "Turcomanos" a people, "Nynorsk" drops the "Norwegian", "Luxenburgués" is
+# misspelt and "Gaélico Escocés" capitalised mid-name; in French "Mongole" is the feminine adjective. Named by
+# our catalogue, which is read before Django's.
+_NAMED_HERE = {
+    "af": gettext_noop("Afrikaans"),
+    "az": gettext_noop("Azerbaijani"),
+    "gd": gettext_noop("Scottish Gaelic"),
+    "lb": gettext_noop("Luxembourgish"),
+    "mn": gettext_noop("Mongolian"),
+    "nb": gettext_noop("Norwegian Bokmål"),
+    "nn": gettext_noop("Norwegian Nynorsk"),
+    "no": gettext_noop("Norwegian"),
+    "tk": gettext_noop("Turkmen"),
+}
 # Constructed or liturgical languages nobody looks for a chiropractor in.
 _LEFT_OUT = {"eo", "ia", "io"}
 
@@ -36,6 +52,7 @@ LANGUAGE_NAMES: dict[str, str] = dict(
         (
             {code: info["name"] for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info}
             | _NOT_IN_DJANGO
+            | _NAMED_HERE
         ).items(),
         key=lambda item: item[1],
     )

@@ -3,9 +3,10 @@ the result card, and searched by language on the page and in the API."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from directory.languages import LANGUAGE_NAMES, language_codes, languages_stored
+from directory.languages import LANGUAGE_NAMES, language_codes, language_name, languages_stored
 from directory.models import Practitioner
 from moderation import services as desk
 from practice.listing import listing_changes, listing_values
@@ -29,6 +30,36 @@ class TestTheLanguageList:
         expected = {"es": "Spanish", "fr": "French", "zh": "Chinese", "tl": "Tagalog", "vi": "Vietnamese"}
         expected |= {"ht": "Haitian Creole", "ko": "Korean", "ar": "Arabic"}
         assert {code: LANGUAGE_NAMES[code] for code in expected} == expected
+
+    # Names that Spanish or French write as English does (checked against each language's own usage); any other
+    # name left in English is a name no catalogue translated.
+    SAME_AS_ENGLISH = {
+        "es": {"Hindi", "Igbo", "Kannada", "Khmer", "Lao", "Malayalam", "Navajo", "Tamil", "Telugu", "Urdu", "Yoruba"},
+        "fr-ca": {"Afrikaans", "Basque", "Bengali", "Breton", "Catalan", "Gujarati", "Hindi", "Igbo", "Kannada",
+                  "Kazakh", "Khmer", "Lao", "Malayalam", "Marathi", "Navajo", "Somali", "Swahili", "Tagalog", "Tatar",
+                  "Yiddish", "Yoruba"},
+    }  # fmt: skip
+
+    @pytest.mark.needs_catalogue
+    @pytest.mark.parametrize("language", ["es", "fr-ca"])
+    def test_every_name_is_translated_but_those_the_language_writes_as_english_does(self, language):
+        with translation.override(language):
+            untranslated = {name for code, name in LANGUAGE_NAMES.items() if language_name(code) == name}
+        assert untranslated == self.SAME_AS_ENGLISH[language]
+
+    @pytest.mark.needs_catalogue
+    @pytest.mark.parametrize(
+        ("language", "names"),
+        [
+            ("en", ["Norwegian", "Norwegian Bokmål", "Norwegian Nynorsk", "Azerbaijani", "Scottish Gaelic"]),
+            # Django's Spanish catalogue: "Azerbaiyán" (the country), "Nynorsk", "Gaélico Escocés".
+            ("es", ["Noruego", "Noruego bokmål", "Noruego nynorsk", "Azerí", "Gaélico escocés"]),
+            ("fr-ca", ["Norvégien", "Norvégien bokmål", "Norvégien nynorsk", "Azéri", "Gaélique écossais"]),
+        ],
+    )
+    def test_names_djangos_catalogue_misses_or_mistakes_are_named_as_the_language_does(self, language, names):
+        with translation.override(language):
+            assert [language_name(code) for code in ("no", "nb", "nn", "az", "gd")] == names
 
     def test_codes_are_stored_once_each_in_the_order_given_and_unknown_ones_dropped(self):
         assert languages_stored(["es", "fr", "es", "xx"]) == "es fr"
