@@ -18,7 +18,7 @@ from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
 
-from directory.languages import in_english
+from directory.languages import first_of_the_month_written, in_english
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_NAMES = tuple(day.capitalize() for day in DAYS)
@@ -356,7 +356,7 @@ def week_shown(opening_hours: dict, today: date | None = None) -> list[DayShown]
 def _date_shown(day: str) -> str:
     value = date.fromisoformat(day)
     if not in_english():
-        return formats.date_format(value)  # the language's own: "24 décembre 2026"
+        return first_of_the_month_written(formats.date_format(value), value.day)  # "24 décembre 2026", "1er janvier"
     return f"{value:%b} {value.day}, {value.year}"
 
 

@@ -79,6 +79,14 @@ def in_english() -> bool:
     return (translation.get_language() or "en").startswith("en")
 
 
+def first_of_the_month_written(text: str, day: int) -> str:
+    """A date in the active language's DATE_FORMAT, with the first of a month as French writes it: "1er janvier
+    2027", not "1 janvier 2027" (Django's format has no French ordinal). Other languages' dates are unchanged."""
+    if day == 1 and (translation.get_language() or "").startswith("fr") and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text
+
+
 # The page languages whose grammar writes a language's name in lower case within a sentence ("habla inglés",
 # "parle anglais"); Django's catalogue names languages capitalised, as a list of them shows them.
 LOWER_CASE_NAMES_IN = ("es", "fr")

@@ -180,12 +180,14 @@ class TestTheProfile:
 
     @pytest.mark.needs_catalogue
     def test_a_canadian_french_profile_writes_the_hours_and_the_changes_as_french_does(self, client):
-        practitioner = with_hours(practitioner_at(45.5019, -73.5674))  # Montréal
+        changes = exceptions_parsed("2026-12-24 to 2027-01-02: closed\n2027-02-01: closed")
+        practitioner = with_hours(practitioner_at(45.5019, -73.5674), hours_exceptions=changes)  # Montréal
         with time_machine.travel(datetime.datetime(2026, 12, 9, 17, 0, tzinfo=datetime.UTC), tick=False):
             page = client.get("/fr-ca" + practitioner.get_absolute_url()).content.decode()
         nine, half_past_twelve = "09\xa0h\xa000", "12\xa0h\xa030"
         assert f'<span class="interval">{nine}{DASH}{half_past_twelve},</span>' in page  # not "09 09 00"
         assert f"<li>24 décembre 2026 {DASH} 2 janvier 2027\xa0: Fermé</li>" in page  # a space before the colon
+        assert "<li>1er février 2027\xa0: Fermé</li>" in page  # not "1 février"
 
     def test_an_exception_that_is_over_is_no_longer_listed(self, client):
         practitioner = with_hours(practitioner_at(42.3576, -71.0684))

@@ -33,6 +33,21 @@ def test_a_date_reads_as_the_pages_language_writes_one(language, day, month):
         assert month_in_words(DAY) == month
 
 
+@pytest.mark.needs_catalogue
+@pytest.mark.parametrize(
+    ("language", "first", "eleventh"),
+    [
+        ("en", "1 January 2027", "11 January 2027"),
+        ("es", "1 de enero de 2027", "11 de enero de 2027"),
+        ("fr-ca", "1er janvier 2027", "11 janvier 2027"),
+    ],
+)
+def test_the_first_of_a_month_is_the_first_as_french_writes_it_and_a_plain_one_elsewhere(language, first, eleventh):
+    with translation.override(language):
+        assert date_in_words(datetime.date(2027, 1, 1)) == first
+        assert date_in_words(datetime.date(2027, 1, 11)) == eleventh
+
+
 def test_no_date_is_no_words():
     assert date_in_words(None) == ""
 

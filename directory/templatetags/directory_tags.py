@@ -18,7 +18,7 @@ from directory.api.renderers import without_markup
 from directory.filters import ANY_LANGUAGE, PractitionerSearch
 from directory.geo import Place, to_unit
 from directory.hours import opening_hours_specification
-from directory.languages import in_english, language_choices_common_first, language_codes
+from directory.languages import first_of_the_month_written, in_english, language_choices_common_first, language_codes
 from directory.models import Location, Photo, Practitioner
 from directory.phones import phone_display, phone_uri
 from directory.templatetags.opening_hours import hours_json
@@ -31,8 +31,10 @@ RESULT_BIO_CHARACTERS = 140  # about one line of a result at 1280 px, two on a p
 @register.filter(expects_localtime=True)  # a moment as a day in the site's time zone, as Django's date filter
 def date_in_words(value: object) -> str:
     """A date as a sentence writes it: "20 November 2026"; in another language, as that language writes a date
-    ("20 de noviembre de 2026", "20 novembre 2026": Django's DATE_FORMAT for it)."""
-    return date_shown(value, "j F Y" if in_english() else "DATE_FORMAT")
+    ("20 de noviembre de 2026", "20 novembre 2026", "1er janvier 2027": Django's DATE_FORMAT for it)."""
+    if in_english():
+        return date_shown(value, "j F Y")
+    return first_of_the_month_written(date_shown(value, "DATE_FORMAT"), getattr(value, "day", 0))
 
 
 @register.filter(expects_localtime=True)
