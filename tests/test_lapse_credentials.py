@@ -62,7 +62,7 @@ def test_the_owner_is_warned_30_days_before_once_however_often_it_runs(record, r
 
     [email] = mail.outbox
     assert email.to == ["owner@example.com"]
-    assert "lapses on 1 March 2027" in email.subject
+    assert "lapses on March 1, 2027" in email.subject
     assert f"https://directory.example{reverse('practice:training', kwargs={'pk': record.practitioner_id})}" in (
         email.body
     )
@@ -87,7 +87,7 @@ def test_on_the_day_the_owner_is_told_and_the_badge_is_gone(client, record, nucc
     assert "told 1 of a lapse today" in output
     lapsed = [email for email in mail.outbox if "has lapsed" in email.subject]
     assert len(lapsed) == 1
-    assert "lapsed today, 1 March 2027" in lapsed[0].body
+    assert "lapsed today, March 1, 2027" in lapsed[0].body
     assert AuditEntry.objects.filter(action=AuditEntry.Action.TRAINING_LAPSED).count() == 1
 
 
@@ -99,8 +99,8 @@ def test_a_renewed_verification_is_reminded_again_for_its_new_date(record, run):
         run()
 
     assert [email.subject.split(": ", 1)[-1] for email in mail.outbox] == [
-        "Your NUCCA training verification lapses on 1 March 2027",
-        "Your NUCCA training verification lapses on 1 March 2028",
+        "Your NUCCA training verification lapses on March 1, 2027",
+        "Your NUCCA training verification lapses on March 1, 2028",
     ]
 
 

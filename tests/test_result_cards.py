@@ -81,7 +81,7 @@ def test_every_value_a_practitioner_typed_is_escaped(nucca):
 @pytest.mark.parametrize(
     ("language", "away", "speaks", "verified", "accepting"),
     [
-        ("en", "2.5 mi away", "Speaks English, Spanish", "Training verified 20 November 2026",
+        ("en", "2.5 mi away", "Speaks English, Spanish", "Training verified November 20, 2026",
          "Accepting new patients"),
         ("es", "a 2,5 mi", "Habla inglés, español", "Formación verificada el 20 de noviembre de 2026",
          "Acepta pacientes nuevos"),

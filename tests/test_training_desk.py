@@ -68,7 +68,7 @@ def test_verifying_dates_the_badge_tells_the_owner_and_is_audited(moderator_clie
     assert record.decided_by == desk_moderator
     [email] = mail.outbox
     assert email.to == ["owner@example.com"]
-    assert "verified it on 5 December 2026" in email.body
+    assert "verified it on December 5, 2026" in email.body
     assert "https://directory.example/practice/" in email.body
     assert "because your account manages this listing" in email.body
     entry = AuditEntry.objects.get()
@@ -84,7 +84,7 @@ def test_verifying_takes_the_certificates_expiry_as_the_lapse_date(moderator_cli
 
     record.refresh_from_db()
     assert record.verified_until == datetime.date(2027, 3, 31)
-    assert "lapses on 31 March 2027" in mail.outbox[0].body
+    assert "lapses on March 31, 2027" in mail.outbox[0].body
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -48,7 +48,7 @@ def test_the_profile_shows_the_verified_technique_with_its_date_and_never_the_ev
     page = client.get(trained.get_absolute_url()).content.decode()
 
     assert page.count("Training verified") == 1
-    assert "Training verified 20 November 2026" in page
+    assert "Training verified November 20, 2026" in page
     assert "N-2019-0042" not in page  # the certificate number
     assert "certificate.pdf" not in page
     assert "/evidence/" not in page
@@ -60,7 +60,7 @@ def test_each_result_shows_the_badge_beside_its_technique_only(client, trained, 
 
     assert page.count("Training verified") == 1
     unchecked, checked = page.index("Dr. Unchecked"), page.index("Dr. Verified")  # nearest first
-    assert unchecked < checked < page.index('NUCCA <span class="verified">Training verified 20 November 2026')
+    assert unchecked < checked < page.index('NUCCA <span class="verified">Training verified November 20, 2026')
 
 
 def test_a_pending_or_rejected_record_shows_nothing(client, untrained):
@@ -176,4 +176,4 @@ def test_a_verification_made_today_shows_at_once(client, nucca):
     moderator = get_user_model().objects.create(email="m@example.com", is_staff=True)
     training_verify(training=record, moderator=moderator)
 
-    assert f"Training verified {timezone.localdate():%-d %B %Y}" in client.get(PAGE, NEAR).content.decode()
+    assert f"Training verified {timezone.localdate():%B %-d, %Y}" in client.get(PAGE, NEAR).content.decode()

@@ -1,4 +1,4 @@
-"""Dates and language names inside a sentence, as each of the site's languages writes them: "20 November 2026" and
+"""Dates and language names inside a sentence, as each of the site's languages writes them: "November 20, 2026" and
 "speaks English"; "20 de noviembre de 2026" and "habla inglés"; "20 novembre 2026" and "parle anglais". (The
 expected words are written out here, not taken from Django's formats.)"""
 
@@ -22,7 +22,7 @@ DAY = datetime.date(2026, 11, 20)
 @pytest.mark.parametrize(
     ("language", "day", "month"),
     [
-        ("en", "20 November 2026", "November 2026"),
+        ("en", "November 20, 2026", "November 2026"),
         ("es", "20 de noviembre de 2026", "noviembre de 2026"),
         ("fr-ca", "20 novembre 2026", "novembre 2026"),
     ],
@@ -37,7 +37,7 @@ def test_a_date_reads_as_the_pages_language_writes_one(language, day, month):
 @pytest.mark.parametrize(
     ("language", "first", "eleventh"),
     [
-        ("en", "1 January 2027", "11 January 2027"),
+        ("en", "January 1, 2027", "January 11, 2027"),
         ("es", "1 de enero de 2027", "11 de enero de 2027"),
         ("fr-ca", "1er janvier 2027", "11 janvier 2027"),
     ],
@@ -94,4 +94,4 @@ def test_a_moment_is_dated_in_the_active_time_zone_as_djangos_date_filter_dates_
     moment = datetime.datetime(2026, 3, 1, 2, 30, tzinfo=datetime.UTC)  # still 28 February in New York
     page = Template("{% load directory_tags %}{{ moment|date_in_words }} / {{ moment|month_in_words }}")
     with timezone.override("America/New_York"):
-        assert page.render(Context({"moment": moment})) == "28 February 2026 / February 2026"
+        assert page.render(Context({"moment": moment})) == "February 28, 2026 / February 2026"

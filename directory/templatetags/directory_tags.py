@@ -30,10 +30,11 @@ RESULT_BIO_CHARACTERS = 140  # about one line of a result at 1280 px, two on a p
 
 @register.filter(expects_localtime=True)  # a moment as a day in the site's time zone, as Django's date filter
 def date_in_words(value: object) -> str:
-    """A date as a sentence writes it: "20 November 2026"; in another language, as that language writes a date
+    """A date as a sentence writes it: "November 20, 2026" (as the hours' "Dec 24, 2026", the way North American
+    English dates); in another language, as that language writes a date
     ("20 de noviembre de 2026", "20 novembre 2026", "1er janvier 2027": Django's DATE_FORMAT for it)."""
     if in_english():
-        return date_shown(value, "j F Y")
+        return date_shown(value, "F j, Y")
     return first_of_the_month_written(date_shown(value, "DATE_FORMAT"), getattr(value, "day", 0))
 
 

@@ -65,8 +65,8 @@ def add_nucca_training(page, certificate) -> None:
 
 
 def written(day) -> str:
-    """A date as the pages write it ("5 December 2026")."""
-    return f"{day.day} {day:%B %Y}"
+    """A date as the pages write it ("December 5, 2026")."""
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def test_nucca_training_sent_by_a_practitioner_is_verified_at_the_desk_and_patients_find_the_badge(
