@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.views import APIView
 
 from directory.answers import VERSION_KEY, public_version, public_version_bump, version_offer
 from directory.models import Practitioner, PublicVersion
@@ -114,6 +115,72 @@ def test_a_repeated_search_is_answered_from_the_cache(client, owner, django_asse
     with django_assert_num_queries(0):  # the version and the answer are one cache read
         again = client.get(API, NEAR)
     assert again.content == first.content
+
+
+def dispatched_by_drf(monkeypatch) -> list[str]:
+    """The paths of the requests that go on to DRF's checks (negotiation, permissions, throttles), as they do."""
+    paths: list[str] = []
+    initial = APIView.initial
+
+    def recorded(view, request, *args, **kwargs):
+        paths.append(request.path)
+        return initial(view, request, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "initial", recorded)
+    return paths
+
+
+def test_an_api_search_is_answered_before_drf_with_the_headers_drf_gives(client, owner, monkeypatch):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    drf = dispatched_by_drf(monkeypatch)
+    first = client.get(API, NEAR)
+    again = client.get(API, {"radius": "25", "near": "02108"})  # the same search, its parameters in another order
+    through_drf = client.get(API, {**NEAR, "format": "json"})  # negotiated, so DRF's dispatch answers it
+    assert drf == [API]  # the last one only
+    assert first.status_code == again.status_code == through_drf.status_code == 200
+    assert first.content == again.content == through_drf.content
+    assert dict(first.headers) == dict(again.headers) == dict(through_drf.headers)  # Allow, ETag, Cache-Control
+
+
+def test_an_invalid_search_is_drfs_400_naming_each_parameter(client, monkeypatch):
+    drf = dispatched_by_drf(monkeypatch)
+    response = client.get(API, {"near": "00000", "radius": "0", "page_size": "0"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"near", "radius"}  # page_size is checked once the search is valid
+    assert drf == [API]
+
+
+@pytest.mark.parametrize(
+    ("headers", "params", "status"),
+    [
+        ({"HTTP_ACCEPT": "text/html"}, {}, 406),  # negotiated as before: the API speaks JSON only
+        ({"HTTP_ACCEPT": "application/xml"}, {}, 406),
+        ({}, {"format": "xml"}, 404),
+        ({}, {"format": "json"}, 200),
+        ({"HTTP_ACCEPT": "application/json; indent=2"}, {}, 200),
+    ],
+)
+def test_a_repeated_search_that_drf_must_negotiate_still_goes_through_drf(client, owner, headers, params, status):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    client.get(API, {**NEAR, **params})
+    assert client.get(API, {**NEAR, **params}, **headers).status_code == status
+
+
+def test_a_page_past_the_end_is_drfs_404_asked_once_or_again(client, owner, monkeypatch):
+    owned_listing(owner, name="Dr. Ada Atlas")
+    drf = dispatched_by_drf(monkeypatch)
+    first = client.get(API, {**NEAR, "page": "9"})
+    again = client.get(API, {**NEAR, "page": "9"})
+    assert first.status_code == again.status_code == 404
+    assert again.json() == first.json() == {"detail": "That page contains no results"}
+    assert drf == [API, API]
+
+
+def test_a_repeated_search_past_the_allowance_is_a_429_counted_once(client, owner, settings):
+    settings.API_ANON_RATE = "3/min"
+    owned_listing(owner, name="Dr. Ada Atlas")
+    statuses = [client.get(API, NEAR).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]  # each request counted once, cold or warm
 
 
 class RoundTrips(redis.Connection):
