@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from directory.answers import techniques_forget
 from directory.models import Technique
 from tests.factories import UserFactory
 
@@ -140,10 +141,13 @@ def unprepared(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Geocoding answers and rate-limit counts live in the cache: each test starts with none."""
+    """Geocoding answers and rate-limit counts live in the cache, and each process keeps the techniques of the
+    public versions it read: each test starts with none (its versions count from the same number)."""
     cache.clear()
+    techniques_forget()
     yield
     cache.clear()
+    techniques_forget()
 
 
 @pytest.fixture(autouse=True)

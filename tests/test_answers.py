@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.views import APIView
 
-from directory.answers import VERSION_KEY, public_version, public_version_bump, version_offer
+from directory.answers import VERSION_KEY, public_version, public_version_bump, techniques_at, version_offer
 from directory.models import Practitioner, PublicVersion
 from practice import services
 from practice.listing import listing_values
@@ -251,6 +251,18 @@ def test_a_technique_added_in_the_admin_can_be_searched_at_once(client, moderato
     admin.force_login(moderator)
     admin.post(reverse("admin:directory_technique_add"), {"name_en": "Newer", "slug": "newer", "description_en": ""})
     assert client.get(API, {"technique": "newer"}).status_code == 200
+
+
+def test_a_process_reads_the_techniques_once_a_version_and_again_after_a_change(nucca, django_assert_num_queries):
+    version = public_version()
+    first = techniques_at(version)
+    cache.clear()  # neither the database nor the cache is read again at this version
+    with django_assert_num_queries(0):
+        assert techniques_at(version) is first
+    nucca.name_en = "NUCCA (renamed)"
+    nucca.save()
+    public_version_bump()  # as the admin's save does
+    assert "NUCCA (renamed)" in [technique.name for technique in techniques_at(public_version())]
 
 
 def test_a_signed_in_practitioner_never_gets_the_page_cached_for_anonymous_visitors(client, owner):
