@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -96,6 +97,22 @@ def public_version_bump() -> None:
     if _version_copied():
         cache.delete(VERSION_KEY)  # until the commit, a request reads the committed version from the database
         transaction.on_commit(lambda: version_offer(public_version_on(router.db_for_write(PublicVersion))))
+
+
+def public_version_renew(*, using: str = "default") -> int:
+    """Gives database `using` a public version no database has had: the microseconds since 1970 (or one more
+    than its own number, if that is higher). For a database whose rows were replaced underneath the site (a
+    restored backup): its own number may be one at which the answers cached now, in the cache and in each app
+    server, were made from other rows. Versions only ever go up by one from there, far fewer times than
+    microseconds pass, so a later renewal is higher still. Returns the new number."""
+    floor = time.time_ns() // 1_000
+    with transaction.atomic(using=using):
+        row, _ = PublicVersion.objects.using(using).select_for_update().get_or_create(pk=1)
+        row.number = max(row.number + 1, floor)
+        row.save(using=using, update_fields=["number"])
+    if _version_copied():
+        cache.delete(VERSION_KEY)  # the next request reads the new number from the database
+    return row.number
 
 
 # This process's techniques by (public version, language), as techniques_at() last read them: reading them from the

@@ -14,8 +14,10 @@ from pathlib import Path
 import psycopg2
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from psycopg2 import sql
+
+from directory.answers import public_version_renew
 
 BACKUP_DIR = Path(settings.BASE_DIR) / "backups"
 POSTGRES_MAGIC = b"PGDMP"
@@ -167,6 +169,17 @@ def backup_restore(*, path: Path, database: str = "default", replace: bool = Fal
             source.backup(connection.connection)
         finally:
             source.close()
+    _answers_retired(database)
+
+
+def _answers_retired(alias: str) -> None:
+    """The restored database's public version renewed (directory.answers.public_version_renew), so that no
+    answer cached before the restore is served from its rows. A backup from before the public version existed
+    has no such table until migrated, and starts again from 0: clear the cache after migrating it."""
+    try:
+        public_version_renew(using=alias)
+    except DatabaseError:  # no such table yet
+        connections[alias].close()
 
 
 def _counts(cursor, tables: list[str], quote) -> dict[str, int]:

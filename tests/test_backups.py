@@ -19,6 +19,7 @@ from django.db.utils import load_backend
 from django.test import Client, override_settings
 from psycopg2 import sql
 
+from directory.answers import public_version_bump
 from directory.models import FormerSlug, Location, Practitioner, Technique, UnmetDemand
 from directory.routers import ReplicaRouter
 from moderation import services as desk
@@ -151,6 +152,20 @@ def test_restoring_over_a_database_with_tables_is_refused_unless_replacing(clien
     Practitioner.objects.all().delete()
     call_command("restore", str(path), replace=True, stdout=io.StringIO())
     assert Practitioner.objects.count() == count
+
+
+def test_no_answer_cached_before_a_restore_is_served_after_it(client, everything, tmp_path):
+    def names() -> list[str]:
+        return [result["name"] for result in client.get("/api/v1/practitioners/").json()["results"]]
+
+    path, shown = backup(tmp_path), names()
+    listing = Practitioner.objects.published().order_by("name").first()
+    moderator = UserFactory(email="third-moderator@example.com", is_staff=True)
+    services.listing_unpublish(practitioner=listing, moderator=moderator, reason="Closed.")
+    assert listing.name not in names()  # cached at the version after the backup's
+    call_command("restore", str(path), replace=True, stdout=io.StringIO())
+    public_version_bump()  # the next write after the restore: without a new version, back to that same number
+    assert names() == shown
 
 
 def test_a_file_that_is_not_a_backup_is_refused_plainly(tmp_path):
