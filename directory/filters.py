@@ -3,6 +3,7 @@ builds the Search (search.py) that answers them."""
 
 from __future__ import annotations
 
+import copy
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -106,6 +107,15 @@ class SharedChoices:
         return result
 
 
+class SharedFields(dict):
+    """A form class's fields, which each of its forms uses as they are instead of deep-copying them (Django's
+    way, for forms that change their fields: the search form never does, and its copies were 0.2 ms of every
+    search). Each form still gets its own dict of them."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
 class NormalChoices(BaseChoiceIterator):
     """Choices already in the form Django normalises choices to ((value, label) pairs, no groups), which
     normalize_choices() therefore takes as they are: it otherwise walks every label, 0.3 ms for the 91 named
@@ -198,6 +208,30 @@ class YesNoFilter(django_filters.Filter):
 # PractitionerSearch's form classes, by FilterSet class, technique choices and language (get_form_class()).
 FORM_CLASSES_KEPT = 64
 _form_classes: dict[tuple, type[forms.Form]] = {}
+# The technique choices of the lists of techniques lately given (each held, so that its id names it alone), in
+# each language: techniques_at() gives one list a version and language, whose names each cost a lookup of the
+# language (35 us for 11 techniques, every search).
+_choices_of: dict[tuple[int, str], tuple[list[Technique], list[tuple[str, str]]]] = {}
+
+
+def technique_choices(techniques: list[Technique]) -> list[tuple[str, str]]:
+    """(slug, name) of each technique, in the active language; made once for a list given again."""
+    key = (id(techniques), get_language())
+    kept = _choices_of.get(key)
+    if kept is not None and kept[0] is techniques:
+        return kept[1]
+    if len(_choices_of) >= FORM_CLASSES_KEPT:
+        _choices_of.clear()
+    choices = [(technique.slug, technique.name) for technique in techniques]
+    _choices_of[key] = (techniques, choices)
+    return choices
+
+
+def _filter_copied(filter_: django_filters.Filter) -> django_filters.Filter:
+    copied = copy.copy(filter_)
+    copied.extra = dict(filter_.extra)
+    copied.__dict__.pop("_field", None)  # a field made from the class's filter would share its choices
+    return copied
 
 
 class PractitionerSearch(django_filters.FilterSet):
@@ -246,9 +280,21 @@ class PractitionerSearch(django_filters.FilterSet):
         """`techniques`: every technique, by name (read from the database when not given)."""
         if techniques is None:
             techniques = list(Technique.objects.order_by("name").prefetch_related("former_slugs"))
-        super().__init__(language_lowered(current_slugs(data, techniques)), queryset=Practitioner.objects.none())
+        # django-filter's __init__, but each filter copied shallowly (its own `extra`, where the choices go, and no
+        # field made from the class's): deep copies of the 8 filters, their lazy labels and choices, were 0.19 ms
+        # of every search.
+        data = language_lowered(current_slugs(data, techniques))
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = Practitioner.objects.none()
+        self.request = None
+        self.form_prefix = None
+        self.filters = {name: _filter_copied(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = Practitioner
+            filter_.parent = self
         self.techniques_by_slug = {technique.slug: technique for technique in techniques}
-        self.filters["technique"].extra["choices"] = [(technique.slug, technique.name) for technique in techniques]
+        self.filters["technique"].extra["choices"] = technique_choices(techniques)
         self.filters["language"].extra["choices"] = NormalChoices(language_choices_common_first())
 
     def get_form_class(self) -> type[forms.Form]:
@@ -260,6 +306,7 @@ class PractitionerSearch(django_filters.FilterSet):
             if len(_form_classes) >= FORM_CLASSES_KEPT:
                 _form_classes.clear()  # techniques renamed or added many times since the process started
             form_class = _form_classes[key] = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
         return form_class
 
     @cached_property

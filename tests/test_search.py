@@ -210,6 +210,18 @@ class TestSearchForm:
         assert type(renewed.form) is not type(first)
         assert renewed.is_valid() and [t.slug for t in renewed.search.techniques] == ["ao-plus"]
 
+    def test_forms_of_a_class_share_its_fields_and_each_keeps_its_own_errors(self):
+        first, second = search(near="02108", radius="0").form, search(near="02108", radius="10").form
+        assert first.fields["radius"] is second.fields["radius"]  # never changed by a form, so not copied
+        assert not first.is_valid() and second.is_valid()
+        assert "radius" in first.errors and not second.errors
+
+    def test_a_searchs_filters_are_its_own_and_leave_the_classs_alone(self, nucca):
+        with_nucca = search(near="02108").filters["technique"].extra["choices"]
+        without = PractitionerSearch({"near": "02108"}, techniques=[]).filters["technique"].extra["choices"]
+        assert ("nucca", "NUCCA") in with_nucca and without == []
+        assert PractitionerSearch.base_filters["technique"].extra.get("choices") in (None, [])
+
 
 class TestNearestBeyond:
     def test_it_offers_the_three_nearest_matching_practitioners_however_far(self, nucca):
