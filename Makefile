@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format messages serve bench bench-search bench-http bench-import bench-request bench-places load clean backup restore verify-backup bench-nppes
+.PHONY: run test install lint format messages serve bench bench-search bench-http bench-import bench-request bench-places bench-wsgi load clean backup restore verify-backup bench-nppes
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 
 $(VENV)/.installed: requirements.txt
@@ -74,6 +74,10 @@ bench-request: install
 
 bench-places: install
 	$(PY) bench/places.py
+
+# One request's CPU through the WSGI application (production settings, Redis) beside /robots.txt's.
+bench-wsgi: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)/postgres} $(PY) bench/wsgi_cost.py
 
 bench-http: install
 	$(PY) bench/http_load.py

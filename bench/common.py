@@ -226,3 +226,13 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
     print("|" + "|".join("---:" for _ in header) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def print_profile(profiler, title: str, lines: int = 25) -> None:
+    """cProfile's top `lines` functions by their own time, under `title`."""
+    import pstats
+
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(lines)
+    print(f"\ncProfile, {title}, by own time:\n")
+    print(out.getvalue())

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import pstats
 import random
 import sys
 from functools import partial
@@ -114,10 +112,9 @@ def profile(client, zip_codes: list[str], rng: random.Random, runs: int) -> None
     profiler = cProfile.Profile()
     for zip_code in (zip_codes.pop() for _ in range(runs)):
         profiler.runcall(client.get, f"/api/v1/practitioners/?near={zip_code}&radius=25")
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-    print(f"\ncProfile, {runs} cold API requests (25 mi), by own time:\n")
-    print(out.getvalue())
+    from common import print_profile
+
+    print_profile(profiler, f"{runs} cold API requests (25 mi)")
 
 
 if __name__ == "__main__":
