@@ -231,6 +231,8 @@ def _filter_copied(filter_: django_filters.Filter) -> django_filters.Filter:
     copied = copy.copy(filter_)
     copied.extra = dict(filter_.extra)
     copied.__dict__.pop("_field", None)  # a field made from the class's filter would share its choices
+    if copied.method is not None:
+        copied.method = copied.method  # a filter `method` bound to this copy (so to this FilterSet), not the class's
     return copied
 
 

@@ -3,6 +3,7 @@
 import json
 import random
 
+import django_filters
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -221,6 +222,17 @@ class TestSearchForm:
         without = PractitionerSearch({"near": "02108"}, techniques=[]).filters["technique"].extra["choices"]
         assert ("nucca", "NUCCA") in with_nucca and without == []
         assert PractitionerSearch.base_filters["technique"].extra.get("choices") in (None, [])
+
+    def test_a_filter_method_is_its_own_searchs(self):
+        class ByName(PractitionerSearch):
+            named = django_filters.CharFilter(method="by_name")
+
+            def by_name(self, queryset, name, value):
+                return queryset.filter(name=value)
+
+        first, second = ByName({"named": "a"}, techniques=[]), ByName({"named": "b"}, techniques=[])
+        assert first.filters["named"].filter.method == first.by_name
+        assert second.filters["named"].filter.method == second.by_name
 
 
 class TestNearestBeyond:
