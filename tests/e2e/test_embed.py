@@ -6,12 +6,12 @@ framed there. Also the builder page, with script and without."""
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from directory.models import Technique
 from tests.e2e.conftest import CSP_RECORDER
@@ -62,11 +62,12 @@ def other_site(live_server) -> Iterator[str]:
 
 @pytest.fixture
 def visit(browser, live_server, other_site):
-    """visit(url, **context options) -> Page, in a context that may reach the directory and the other site only."""
+    """visit(url, before=None, **context options) -> Page, in a context that may reach the directory and the other
+    site only; `before(page)` is called before it goes to `url`."""
     allowed = {urlsplit(live_server.url).netloc, urlsplit(other_site).netloc}
     contexts = []
 
-    def open_(url: str, **options):
+    def open_(url: str, before: Callable[[Page], None] | None = None, **options):
         context = browser.new_context(viewport=options.pop("viewport", {"width": 1280, "height": 900}), **options)
         contexts.append(context)
         context.route(
@@ -76,6 +77,8 @@ def visit(browser, live_server, other_site):
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(error))
+        if before is not None:
+            before(page)
         page.goto(url)
         return page
 
@@ -237,6 +240,26 @@ class TestBuilder:
         frame.wait_for_load_state("load")
         outer, inner = fitted(frame_element, frame)
         assert outer == pytest.approx(inner, abs=2)
+
+    def test_the_preview_is_sized_though_it_loaded_before_the_pages_script_listened(self, visit, live_server, listed):
+        def run_after_everything(page: Page) -> None:  # as a slow script would: the preview has reported by then
+            # (half a second after the page's load, which waits for the preview's)
+            def late(route) -> None:
+                script = route.fetch().text()
+                later = f"setTimeout(function () {{\n{script}\n}}, 500);"
+                route.fulfill(
+                    body=f'window.addEventListener("load", function () {{ {later} }});', content_type="text/javascript"
+                )
+
+            page.route("**/embed-builder.js", late)
+
+        page = visit(f"{live_server.url}/embed/build/?technique=nucca", before=run_after_everything)
+        frame_element = page.locator("#embed-preview")
+        frame = frame_element.element_handle().content_frame()
+        frame.wait_for_load_state("load")
+        outer, inner = fitted(frame_element, frame)
+        assert outer == pytest.approx(inner, abs=2)
+        assert page.errors == []
 
     def test_the_copy_button_copies_the_snippet(self, visit, live_server, listed):
         page = visit(f"{live_server.url}/embed/build/", permissions=["clipboard-read", "clipboard-write"])

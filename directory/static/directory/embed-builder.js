@@ -52,13 +52,29 @@
     }
   }
 
+  function fit(frame, height) {
+    if (typeof height === "number" && isFinite(height) && height > 0) frame.style.height = Math.ceil(height) + "px";
+  }
+
   // The preview box reports its height as it would to any page that frames it.
   window.addEventListener("message", function (event) {
     var frame = document.getElementById("embed-preview");
     if (!frame || event.origin !== window.location.origin || event.source !== frame.contentWindow) return;
-    var height = event.data && event.data.upperCervicalEmbedHeight;
-    if (typeof height === "number" && isFinite(height) && height > 0) frame.style.height = Math.ceil(height) + "px";
+    fit(frame, event.data && event.data.upperCervicalEmbedHeight);
   });
+
+  // This script is deferred: the first preview may have loaded and reported its height before anything listened
+  // (it reports again only when its height changes). It is this site's own page, so measure it: now, and once it
+  // has loaded if it has not yet.
+  var first = document.getElementById("embed-preview");
+  function measure() {
+    var body = first.contentDocument && first.contentDocument.body;
+    if (body) fit(first, body.getBoundingClientRect().height);
+  }
+  if (first) {
+    first.addEventListener("load", measure);
+    measure();
+  }
 
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
