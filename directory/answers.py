@@ -142,8 +142,9 @@ def techniques_at(version: int) -> list[Technique]:
 
 
 def techniques_forget() -> None:
-    """Forgets this process's techniques: for a database whose versions start again (each test's, a restored
-    backup's) with other techniques under the same numbers. The cache's copies need cache.clear() too."""
+    """Forgets this process's techniques: for a database whose versions start again with other techniques
+    under the same numbers (each test's; a restored backup's are renewed instead: public_version_renew). The
+    cache's copies need cache.clear() too."""
     _techniques_here.clear()
 
 

@@ -31,8 +31,8 @@ class AnonymousSearchThrottle(AnonRateThrottle):
     (in Redis, one command: see config/cache.py) and finds the values in its `read_with_count`, a dict like
     get_many's; a view whose request is not counted (a signed-in user's) is given nothing and reads them itself.
 
-    A view that authenticates nobody may count a request before DRF wraps it (count_unwrapped(): the API's warm
-    answers are served that way); DRF's check then finds that count and does not count the request again."""
+    A view that authenticates nobody may count a request before DRF wraps it (count_unwrapped(): the API's valid
+    searches are answered that way); DRF's check then finds that count and does not count the request again."""
 
     def get_rate(self) -> str:
         return settings.API_ANON_RATE

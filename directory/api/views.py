@@ -42,7 +42,7 @@ from directory.views import revalidated, served
 
 PAGE_SIZE_PARAMETER = "page_size"
 # The Accept headers DRF's negotiation answers with the API's one renderer (JSON) whatever the rest of the request:
-# a warm answer is served before DRF to these (and to a request without the header); any other goes through DRF.
+# a search is answered before DRF to these (and to a request without the header); any other goes through DRF.
 ACCEPTS_JSON = frozenset({"*/*", "application/json"})
 PLACE_SUGGESTIONS_SECONDS = 24 * 3600  # the places change only with a new release of the postal data
 
