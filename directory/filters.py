@@ -14,7 +14,6 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from django_filters import fields as filter_fields
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -96,17 +95,6 @@ class SearchForm(forms.Form):
         return cleaned
 
 
-class SharedChoices:
-    """A choice field whose copy (each form deep-copies its fields) shares the list of choices instead of
-    copying every one: the lists are built for each FilterSet and never changed in place, and copying the 91
-    named languages twice a search was a millisecond of it."""
-
-    def __deepcopy__(self, memo: dict) -> forms.Field:
-        result = forms.Field.__deepcopy__(self, memo)  # Field's copy (widget, messages), not ChoiceField's
-        result._choices = result.widget.choices = self.iterator(result, self._choices.choices)
-        return result
-
-
 class SharedFields(dict):
     """A form class's fields, which each of its forms uses as they are instead of deep-copying them (Django's
     way, for forms that change their fields: the search form never does, and its copies were 0.2 ms of every
@@ -131,24 +119,10 @@ class NormalChoices(BaseChoiceIterator):
         return len(self.choices)
 
 
-class SharedChoiceField(SharedChoices, filter_fields.ChoiceField):
-    pass
-
-
-class SharedMultipleChoiceField(SharedChoices, filter_fields.MultipleChoiceField):
-    pass
-
-
-class SharedChoiceFilter(django_filters.ChoiceFilter):
-    field_class = SharedChoiceField
-
-
 @extend_schema_field(OpenApiTypes.STR)
 class TechniqueFilter(django_filters.MultipleChoiceFilter):
     """Techniques by slug, checked against the techniques the FilterSet was given (the API documents the
     parameter as text: techniques are data, not an enum)."""
-
-    field_class = SharedMultipleChoiceField
 
 
 class FloatFilter(django_filters.NumberFilter):
@@ -243,7 +217,7 @@ class PractitionerSearch(django_filters.FilterSet):
         help_text=_('A US ZIP code, a Canadian postal code, "City, ST" or "latitude,longitude".'),
     )
     radius = FloatFilter(label=_("Distance"), help_text=_radius_help())
-    unit = SharedChoiceFilter(
+    unit = django_filters.ChoiceFilter(
         label=_("Unit"),
         choices=Unit.choices,
         empty_label=UNIT_BY_COUNTRY,
@@ -266,7 +240,7 @@ class PractitionerSearch(django_filters.FilterSet):
         ),
     )
 
-    language = SharedChoiceFilter(
+    language = django_filters.ChoiceFilter(
         label=_("Language spoken"),
         choices=[],  # given by __init__, named in the request's language (not deep-copied with every FilterSet)
         empty_label=ANY_LANGUAGE,
