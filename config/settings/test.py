@@ -23,3 +23,7 @@ GEOCODER_MIN_INTERVAL_SECONDS = 0.0
 # Private files go to a folder of the test run's own (tests/conftest.py points each test at a fresh one).
 PRIVATE_MEDIA_ROOT = str(Path(tempfile.gettempdir()) / f"directory-private-{os.getpid()}")
 NPPES_API_URL = ""  # tests that ask the registry start their own loopback server
+
+# On PostgreSQL, Django's backend with a quicker flush between the tests that commit (tests/postgresql/base.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
