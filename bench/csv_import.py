@@ -5,7 +5,10 @@
 On a throw-away test database of the configured server (DATABASE_URL), it writes a CSV file in the import
 format (1-3 rows, that is locations, per practitioner, around real ZIP centroids), times the import, times
 re-importing the same file (which changes nothing), and times COPY of the same file into a plain table of
-text columns (on PostgreSQL): the floor for moving those bytes into the database.
+text columns (on PostgreSQL): the floor for moving those bytes into the database. On PostgreSQL it then times,
+on the emptied directory, the database's own share of the two imports (database_floor): the file copied, staged by
+SQL alone (no validation), the import's own inserts and the search grid's refresh after them; then the same file
+copied and staged again and compared with what was written.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from common import print_table, throwaway_database, zip_centres
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from directory.importing import IMPORT_COLUMNS
 from directory.places import place_index
@@ -83,16 +87,116 @@ def copy_file(path: Path) -> None:
         cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", file)
 
 
+# The import's three staging tables filled from the copied file by SQL alone, for this benchmark's file (every
+# cell valid; techniques by name or slug; coordinates given to 5 decimals, so already as rounded as stored), as
+# the import stages them: one row per practitioner (its first line), its techniques and its locations in order.
+FLOOR_STAGING = """
+INSERT INTO import_practitioner (position, external_id, slug, name, credentials, bio, email, website,
+                                 accepting_new_patients, status, phone)
+SELECT DISTINCT ON (external_id) line, external_id, external_id, name, coalesce(credentials, ''),
+       coalesce(bio, ''), coalesce(email, ''), coalesce(website, ''), accepting_new_patients = 'yes',
+       coalesce(nullif(status, ''), 'published'), coalesce(phone, '')
+FROM floor_copy ORDER BY external_id, line;
+INSERT INTO import_technique (position, rank, technique_id)
+SELECT first, rank, t.id FROM (
+    SELECT DISTINCT ON (external_id) external_id, line AS first, techniques FROM floor_copy ORDER BY external_id, line
+) f CROSS JOIN unnest(string_to_array(f.techniques, ';')) WITH ORDINALITY AS named (name, rank)
+JOIN (SELECT id, lower(name) AS folded FROM directory_technique UNION SELECT id, slug FROM directory_technique) t
+  ON t.folded = lower(named.name);
+INSERT INTO import_location (position, rank, clinic_name, address_line1, city, state, postal_code, country, latitude,
+                             longitude, phone, address_line2, placement, time_zone, latitude_given, longitude_given)
+SELECT min(line) OVER same, row_number() OVER same, coalesce(clinic_name, ''), address_line1, city, state,
+       postal_code, country, latitude::float8, longitude::float8,
+       coalesce(phone, ''), coalesce(address_line2, ''), 'file', 'America/New_York', latitude::float8, longitude::float8
+FROM floor_copy WINDOW same AS (PARTITION BY external_id ORDER BY line);
+ANALYZE import_practitioner; ANALYZE import_technique; ANALYZE import_location
+"""
+
+
+# A re-import's matching by SQL: each staged practitioner with its listing, each staged location with the one it
+# updates (importing's _location_key: clinic, address, city and postal code, folded).
+FLOOR_MATCHING = """
+UPDATE import_practitioner s SET id = p.id FROM directory_practitioner p WHERE p.external_id = s.external_id;
+CREATE TEMP TABLE import_found ON COMMIT DROP AS SELECT position, id FROM import_practitioner WHERE id IS NOT NULL;
+ALTER TABLE import_found ADD PRIMARY KEY (position); ANALYZE import_found;
+UPDATE import_location l SET location_id = d.id FROM import_found f, directory_location d
+WHERE f.position = l.position AND d.practitioner_id = f.id AND lower(d.clinic_name) = lower(l.clinic_name)
+  AND lower(d.address_line1) = lower(l.address_line1) AND lower(d.city) = lower(l.city)
+  AND lower(d.postal_code) = lower(l.postal_code);
+ANALYZE import_location
+"""
+
+
+def database_floor(path: Path) -> dict[str, float]:
+    """The database's own share of importing `path` (PostgreSQL), on an emptied directory, in one transaction
+    rolled back; seconds from the start of each import:
+    - first import: the file COPYed into a text table and staged by SQL alone (`staged`: every cell taken as
+      valid, no row form, no phones or places read, no Python per row), then the import's own inserts
+      (importing._create_as_set: `inserted`), then the search grid's refresh of what they created (`grid`);
+    - the same file again: COPYed and staged again, each row matched by SQL with the listing and location it
+      updates, and importing's own comparison of the two (_differences, _changed_practitioners: `compared`),
+      which must find nothing changed.
+    What no validation, wherever it runs, takes away."""
+    from django.db import transaction
+
+    from directory.grid import grid_refresh
+    from directory.importing import STAGING_TABLES, _changed_practitioners, _create_as_set, _differences
+    from directory.models import Location, Practitioner
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Practitioner._meta.db_table} CASCADE")  # the import above's, with what hangs on it
+        cursor.execute("VACUUM ANALYZE")
+    times: dict[str, float] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        _copied_and_staged(cursor, path)
+        times["staged"] = time.perf_counter() - started
+        created = _create_as_set(cursor, timezone.now())
+        times["inserted"] = time.perf_counter() - started
+        grid_refresh(practitioner_ids=created)
+        times["grid"] = time.perf_counter() - started
+        cursor.execute(f"DROP TABLE floor_copy, {', '.join(STAGING_TABLES[:3])}")
+        started = time.perf_counter()
+        _copied_and_staged(cursor, path)
+        cursor.execute(FLOOR_MATCHING)
+        _differences(cursor)
+        changed = _changed_practitioners(cursor, [])
+        times["compared"] = time.perf_counter() - started
+        locations = Location.objects.count()
+        transaction.set_rollback(True)
+    if changed or locations != sum(1 for _ in path.open(encoding="utf-8")) - 1:
+        raise AssertionError(f"the floor's staging is not the file: {len(changed)} changed, {locations} locations")
+    times["practitioners"] = len(created)
+    return times
+
+
+def _copied_and_staged(cursor, path: Path) -> None:
+    from directory.importing import _staging_create
+
+    columns = ", ".join(f"{column} text" for column in IMPORT_COLUMNS)
+    cursor.execute(f"CREATE TEMP TABLE floor_copy (line bigint GENERATED ALWAYS AS IDENTITY, {columns})")
+    with path.open(encoding="utf-8") as file:
+        copy = f"COPY floor_copy ({', '.join(IMPORT_COLUMNS)}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+        cursor.copy_expert(copy, file)
+    _staging_create(cursor)
+    cursor.execute(FLOOR_STAGING)
+
+
 def measure(rows: int, database: str = "directory_bench_import") -> dict[str, float]:
-    """Seconds of the import, of the same file again and of COPY (None off PostgreSQL), and the practitioners."""
+    """Seconds of the import, of the same file again and of COPY (None off PostgreSQL), the practitioners, and
+    on PostgreSQL the database's share of the first import (database_floor; else None)."""
     with tempfile.TemporaryDirectory() as folder, throwaway_database(database):
         path = Path(folder) / "practitioners.csv"
         practitioners = write_csv(path, rows, random.Random(2026))
         quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
         first = timed_s(lambda: call_command("import_practitioners", str(path), **quiet))
         again = timed_s(lambda: call_command("import_practitioners", str(path), **quiet))
-        copy = timed_s(lambda: copy_file(path)) if connection.vendor == "postgresql" else None
-    return {"practitioners": practitioners, "first": first, "again": again, "copy": copy}
+        postgresql = connection.vendor == "postgresql"
+        copy = timed_s(lambda: copy_file(path)) if postgresql else None
+        floor = database_floor(path) if postgresql else None
+        if floor and floor["practitioners"] != practitioners:
+            raise AssertionError(f"the floor created {floor['practitioners']} practitioners, not {practitioners}")
+    return {"practitioners": practitioners, "first": first, "again": again, "copy": copy, "floor": floor}
 
 
 def report(rows: int, result: dict[str, float]) -> None:
@@ -105,6 +209,14 @@ def report(rows: int, result: dict[str, float]) -> None:
     ]  # fmt: skip
     if copy:
         table.append(["PostgreSQL COPY into a text table", f"{copy:.2f}", f"{rows / copy:,.0f}", "1.0x"])
+        floor = result["floor"]
+        for key, what in (
+            ("staged", "the database's share: the file staged by SQL alone (no validation)"),
+            ("inserted", "... and the import's inserts"),
+            ("grid", "... and the search grid's refresh"),
+            ("compared", "the database's share of the same file again: staged, matched and compared"),
+        ):
+            table.append([what, f"{floor[key]:.2f}", f"{rows / floor[key]:,.0f}", f"{floor[key] / copy:.1f}x"])
     print(f"\n{rows:,} CSV rows ({result['practitioners']:,} practitioners) on {connection.vendor}\n")
     print_table(["what", "seconds", "rows/s", "of COPY"], table)
 
