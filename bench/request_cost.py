@@ -5,7 +5,8 @@
 Fills the PostgreSQL database `directory_bench_cost` (DATABASE_URL's server) and, for 25 mi and for 100 mi
 with a technique, times through Django's test client: the API and the HTML page, each with a new ZIP code per
 request (cold) and with the same 5 ZIP codes over and over (warm); beside them the PostGIS KNN query for the
-same top 20 (where the postgis extension can be created). Cold requests never repeat a search, so they miss the
+same top 20 (where the postgis extension can be created), and how much of the cold API request was its SQL (the
+time its statements took, sent, run and answered). Cold requests never repeat a search, so they miss the
 answer cache; warm ones hit it. With --profile, cProfile's top functions of cold API requests. Prints medians in
 ms; drops the database afterwards.
 """
@@ -16,6 +17,7 @@ import argparse
 import cProfile
 import random
 import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -43,8 +45,23 @@ def main() -> None:
         drop(DATABASE)
 
 
-COLUMNS = {"api": "API cold", "page": "page cold", "warm_api": "API warm", "warm_page": "page warm",
-           "knn": "PostGIS KNN"}  # fmt: skip
+COLUMNS = {"api": "API cold", "api_sql": "its SQL", "page": "page cold", "warm_api": "API warm",
+           "warm_page": "page warm", "knn": "PostGIS KNN"}  # fmt: skip
+
+
+class StatementTime:
+    """A database execute wrapper that adds up the time of the statements run through it: a request's SQL, each
+    statement timed from Django's cursor (sent, run, answered) as the request waits for it."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def measure(zip_codes: list[str], options: argparse.Namespace) -> None:
@@ -60,6 +77,7 @@ def costs(zip_codes: list[str], runs: int) -> dict[str, dict[str, float]]:
     """Median ms of `runs` for each search (SCENARIOS) and each of COLUMNS (NaN for KNN without PostGIS); takes
     the ZIP codes it searches cold from the end of `zip_codes`."""
     from common import median_p95, timed_ms
+    from django.db import connection
     from django.test import Client
     from search import enable_postgis, fill_postgis, postgis_knn, run_sql
 
@@ -80,8 +98,11 @@ def costs(zip_codes: list[str], runs: int) -> dict[str, dict[str, float]]:
         warm = rng.sample(zip_codes, 5)
         for zip_code in (zip_codes.pop() for _ in range(runs)):  # each ZIP code searched once: cold
             again = rng.choice(warm)
+            statements = StatementTime()
+            with connection.execute_wrapper(statements):
+                samples["api"].append(timed_ms(partial(client.get, f"/api/v1/practitioners/?near={zip_code}{query}")))
+            samples["api_sql"].append(statements.seconds * 1000)
             for name, path in (
-                ("api", f"/api/v1/practitioners/?near={zip_code}{query}"),
                 ("page", f"/search/?near={zip_code}{query}"),
                 ("warm_api", f"/api/v1/practitioners/?near={again}{query}"),
                 ("warm_page", f"/search/?near={again}{query}"),
