@@ -4,6 +4,7 @@ builds the Search (search.py) that answers them."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -56,6 +57,8 @@ class SearchForm(forms.Form):
     and the API read it), though it filters nothing."""
 
     page = forms.CharField(required=False)
+    # The places a patient may have meant by a `near` that could not be resolved (each a link on the page).
+    places_suggested: Sequence[Place] = ()
 
     def clean_page(self) -> int:
         page = (self.cleaned_data.get("page") or "1").strip()
@@ -70,6 +73,7 @@ class SearchForm(forms.Form):
         try:
             return resolve_place(text)
         except PlaceError as error:
+            self.places_suggested = error.suggestions
             raise forms.ValidationError(str(error), code="place") from error
 
     def clean_unit(self) -> Unit | None:

@@ -33,7 +33,12 @@ COORDINATE_DECIMALS = 9
 
 
 class PlaceError(ValueError):
-    """A place the patient typed that cannot be resolved; the message is shown to them."""
+    """A place the patient typed that cannot be resolved; the message is shown to them, and `suggestions` holds
+    the places they may have meant, likeliest first (none where nothing comes close)."""
+
+    def __init__(self, message: str, suggestions: Sequence[Place] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = list(suggestions)
 
 
 class UnknownPlace(PlaceError):
@@ -46,10 +51,6 @@ class InvalidPlace(PlaceError):
 
 class AmbiguousPlace(PlaceError):
     """A city name several places share; `suggestions` holds the likeliest, best first."""
-
-    def __init__(self, message: str, suggestions: list[Place]) -> None:
-        super().__init__(message)
-        self.suggestions = suggestions
 
 
 @dataclass(frozen=True)

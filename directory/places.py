@@ -464,8 +464,10 @@ def _city_place(text: str) -> Place:
     if region is not None:
         found = index.cities.get((name, region))
         if found is None:
+            others = [candidate.place for candidate in index.by_name.get(name, [])[:3]]
             raise UnknownPlace(
-                _elsewhere(_("No such city: %(city)s, %(region)s") % {"city": city, "region": region}, name)
+                _elsewhere(_("No such city: %(city)s, %(region)s") % {"city": city, "region": region}, others),
+                others,
             )
         return found.place
     candidates = index.by_name.get(name, [])
@@ -489,12 +491,12 @@ def _city_place(text: str) -> Place:
     )
 
 
-def _elsewhere(message: str, name: str) -> str:
-    """`message` with "Did you mean ...?" when a city of that name is elsewhere."""
-    others = [city.place.label for city in place_index().by_name.get(name, [])[:3]]
+def _elsewhere(message: str, others: list[Place]) -> str:
+    """`message` with "Did you mean ...?" when cities of that name are elsewhere (`others`)."""
     if not others:
         return _("%(message)s.") % {"message": message}
-    return _("%(message)s. Did you mean %(places)s?") % {"message": message, "places": ", ".join(others)}
+    labels = ", ".join(place.label for place in others)
+    return _("%(message)s. Did you mean %(places)s?") % {"message": message, "places": labels}
 
 
 CANADIAN_REGIONS = frozenset(CA_PROVINCES.values())

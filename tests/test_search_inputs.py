@@ -2,9 +2,11 @@
 the radius is shown as given, "accepting new patients" filters and is said on every result, the API says where
 it searched, and the place field's suggestions."""
 
+import html
 import re
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from directory.models import Technique
@@ -111,6 +113,34 @@ def test_a_military_code_and_an_ambiguous_city_are_field_errors_that_say_what_to
     ambiguous = client.get(API, {"near": "springfield"})
     assert ambiguous.status_code == 400
     assert ambiguous.json()["near"][0].startswith("springfield: did you mean Springfield, IL, Springfield, MA")
+
+
+def suggested_links(page: str) -> list[tuple[str, str]]:
+    [found] = re.findall(r'<ul class="places-suggested".*?</ul>', page, re.S)
+    return [(html.unescape(href), label) for href, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', found)]
+
+
+def test_an_ambiguous_city_offers_each_place_it_may_be_as_a_search_with_the_same_choices(client):
+    response = client.get(PAGE, {"near": "springfield", "radius": "50", "technique": "nucca", "page": "2"})
+    assert response.status_code == 400
+    links = suggested_links(response.content.decode())
+    assert [label for _, label in links][:3] == ["Springfield, IL", "Springfield, MA", "Springfield, MO"]
+    for href, label in links:
+        query = QueryDict(href.removeprefix("?"))
+        assert dict(query.lists()) == {"near": [label], "radius": ["50"], "technique": ["nucca"]}  # from page 1
+    followed = client.get(PAGE + links[0][0]).content.decode()
+    assert "near Springfield, IL" in followed and "places-suggested" not in followed
+
+
+def test_a_city_not_in_the_state_given_offers_the_places_of_that_name_elsewhere(client):
+    page = client.get(PAGE, {"near": "Springfield, WY"}).content.decode()
+    assert "No such city: Springfield, WY. Did you mean Springfield, IL, Springfield, MA, Springfield, MO?" in page
+    assert [label for _, label in suggested_links(page)] == ["Springfield, IL", "Springfield, MA", "Springfield, MO"]
+
+
+def test_a_place_nothing_resembles_offers_no_places(client):
+    page = client.get(PAGE, {"near": "Qwzxv"}).content.decode()
+    assert "No such place: Qwzxv." in page and "places-suggested" not in page
 
 
 def test_the_folded_summary_on_a_phone_names_the_search_and_opens_the_form_without_javascript(client, boston):

@@ -100,10 +100,14 @@ def phone(phone: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def query_with(context: template.Context, **changes: object) -> str:
-    """The current query string with some parameters replaced, for pagination links."""
+    """The current query string with some parameters replaced (and those given None left out), for pagination
+    links and the places a search may have meant."""
     query = context["request"].GET.copy()
     for key, value in changes.items():
-        query[key] = value
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
     return query.urlencode()
 
 

@@ -102,6 +102,7 @@ def pages(techniques):
         "public": [
             "/",
             "/search/?near=02108&radius=25",
+            "/search/?near=springfield&technique=nucca",  # a field error, and the places it may be as links
             unowned.get_absolute_url(),
             "/techniques/nucca/",
             f"/practitioners/{unowned.pk}-{unowned.slug}/report/",

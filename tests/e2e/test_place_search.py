@@ -81,6 +81,34 @@ def test_without_javascript_the_field_is_a_plain_text_field(open_page, practitio
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_a_city_several_places_share_is_offered_as_links_that_search_there_with_the_same_choices(
+    open_page, axe, techniques, javascript
+):
+    nucca = Technique.objects.get(slug="nucca")
+    practitioner_at(39.7817, -89.6501, techniques=[nucca], name="Dr. Lincoln Atlas")  # Springfield, Illinois
+    page = open_page("/", viewport={"width": 360, "height": 740}, is_mobile=True, java_script_enabled=javascript)
+    page.get_by_label(FIELD).fill("springfield")
+    if javascript:
+        page.keyboard.press("Escape")  # the field's own suggestions closed: the patient searches as typed
+    techniques = page.locator("details.techniques-group")
+    if not techniques.evaluate("details => details.open"):  # folded on a phone where JavaScript runs
+        techniques.locator("> summary").click()
+    page.get_by_label("NUCCA").check()
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-heading")).to_have_text("Please correct the search")
+    places = page.get_by_role("list", name="Or search near one of these places:")
+    expect(places.get_by_role("link")).to_have_count(5)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    if javascript:
+        assert axe(page) == []
+    places.get_by_role("link", name="Springfield, IL").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#results-heading")).to_contain_text("Springfield, IL")
+    expect(page.get_by_role("link", name="Dr. Lincoln Atlas")).to_be_visible()
+    assert "technique=nucca" in page.url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
 def test_on_a_phone_the_first_result_is_in_the_first_screen_and_edit_opens_the_form(
     open_page, axe, practitioners, screenshots, javascript
 ):
