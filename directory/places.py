@@ -11,10 +11,12 @@ municipalities whose FSAs carry only district names are given their FSAs by CA_M
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import sqlite3
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -464,7 +466,9 @@ def _city_place(text: str) -> Place:
     if region is not None:
         found = index.cities.get((name, region))
         if found is None:
-            others = [candidate.place for candidate in index.by_name.get(name, [])[:3]]
+            # A typo of a city there first ("Bostn, MA"), then the cities of that name elsewhere.
+            elsewhere = [candidate.place for candidate in index.by_name.get(name, [])[:3]]
+            others = _unique([*_cities_spelled_like(name, region), *elsewhere])[:MAX_AMBIGUOUS_LISTED]
             raise UnknownPlace(
                 _elsewhere(_("No such city: %(city)s, %(region)s") % {"city": city, "region": region}, others),
                 others,
@@ -475,6 +479,11 @@ def _city_place(text: str) -> Place:
     if len(primary) == 1 or len(candidates) == 1:
         return (primary or candidates)[0].place
     if not candidates:
+        if close := list(_cities_spelled_like(name, None)):
+            listed = ", ".join(place.label for place in close)
+            raise UnknownPlace(
+                _("No such place: %(city)s. Did you mean %(places)s?") % {"city": city, "places": listed}, close
+            )
         raise UnknownPlace(
             _(
                 "No such place: %(city)s. Enter a ZIP code (02108), a postal code (T2P 1J9) or a city with its state "
@@ -489,6 +498,42 @@ def _city_place(text: str) -> Place:
         _("%(city)s: did you mean %(places)s? Add the state or province.") % {"city": city, "places": listed + more},
         likeliest,
     )
+
+
+# How alike (difflib's ratio) a city's name must be to a name typed to be offered as the one meant: "bostn" and
+# "boston" 0.91, "pittsburg" and "pittsburgh" 0.95, "san fransisco" and "san francisco" 0.92; "boston" and
+# "bolton" 0.83 too, which is why a typo is offered, never taken.
+SPELLED_ALIKE = 0.8
+LENGTH_SLACK = 3  # letters more or fewer than the name typed, at most, of a name so alike
+# Names shorter than this are not read as typos: "abc" is 0.86 alike "abac" (Abac, GA), but nobody meant it.
+TYPO_LETTERS = 5
+
+
+@lru_cache(maxsize=1024)
+def _cities_spelled_like(name: str, region: str | None) -> tuple[Place, ...]:
+    """Up to 3 cities (in `region`, if given) whose folded name is spelled nearly as `name`, likeliest first: for
+    a typo. Only names with the same first letter and about the same length are compared (a few hundred, a few
+    milliseconds); cached, as this is asked again with each search from the same link."""
+    if len(name.replace(" ", "")) < TYPO_LETTERS:
+        return ()
+    index = place_index()
+    alike = [
+        key
+        for key in _prefixed(index.names, name[:1], len(index.names))
+        if abs(len(key) - len(name)) <= LENGTH_SLACK and (region is None or (key, region) in index.cities)
+    ]
+    matches = difflib.get_close_matches(name, alike, n=3, cutoff=SPELLED_ALIKE)
+    if region is not None:
+        return tuple(index.cities[(key, region)].place for key in matches)
+    return tuple(_unique(index.by_name[key][0].place for key in matches))
+
+
+def _unique(places: Iterable[Place]) -> list[Place]:
+    """`places` without repeats (the first of each label), in order."""
+    unique: dict[str, Place] = {}
+    for place in places:
+        unique.setdefault(place.label, place)
+    return list(unique.values())
 
 
 def _elsewhere(message: str, others: list[Place]) -> str:
@@ -564,10 +609,7 @@ def _city_suggestions(name: str, region: str | None, limit: int) -> tuple[Place,
         for candidate in index.by_name[key]
         if region is None or candidate.place.label.endswith(f", {region}")
     )
-    unique: dict[str, Place] = {}
-    for *_ranks, place in ranked:
-        unique.setdefault(place.label, place)
-    return tuple(unique.values())[:limit]
+    return tuple(_unique(place for *_ranks, place in ranked))[:limit]
 
 
 def _prefixed(keys: list[str], prefix: str, limit: int) -> list[str]:

@@ -214,6 +214,41 @@ def test_a_city_name_several_places_share_lists_the_likeliest():
     ]
 
 
+@pytest.mark.parametrize(
+    ("typed", "message", "offered"),
+    [
+        ("Bostn, MA", "No such city: Bostn, MA. Did you mean Boston, MA?", ["Boston, MA"]),
+        (
+            "San Fransisco, CA",
+            "No such city: San Fransisco, CA. Did you mean San Francisco, CA?",
+            ["San Francisco, CA"],
+        ),
+        ("Montrel, QC", "No such city: Montrel, QC. Did you mean Montréal, QC?", ["Montréal, QC"]),
+        (  # the spelling in the state given first, then the name as typed elsewhere
+            "Pittsburg, PA",
+            "No such city: Pittsburg, PA. Did you mean Pittsburgh, PA, Pittsburg, CA, Pittsburg, IL, Pittsburg, KS?",
+            ["Pittsburgh, PA", "Pittsburg, CA", "Pittsburg, IL", "Pittsburg, KS"],
+        ),
+        ("Chicgo", "No such place: Chicgo. Did you mean Chicago, IL, Chico, CA?", ["Chicago, IL", "Chico, CA"]),
+        ("Torronto", "No such place: Torronto. Did you mean Toronto, ON, Torreon, NM?", ["Toronto, ON", "Torreon, NM"]),
+    ],
+)
+def test_a_city_misspelled_offers_the_cities_spelled_nearly_so(typed, message, offered):
+    with pytest.raises(UnknownPlace) as raised:
+        resolve_place(typed)
+    assert str(raised.value) == message
+    assert [place.label for place in raised.value.suggestions] == offered
+    assert all(resolve_place(label).label == label for label in offered)  # each one a place the search finds
+
+
+@pytest.mark.parametrize("typed", ["Qwzxv", "Filadelfia", "Qwzxv, TX", "abc"])  # Abac, GA is not what "abc" meant
+def test_a_name_like_no_city_offers_nothing_and_says_what_to_enter(typed):
+    with pytest.raises(UnknownPlace) as raised:
+        resolve_place(typed)
+    assert raised.value.suggestions == []
+    assert "Did you mean" not in str(raised.value)
+
+
 def test_an_fsa_is_labelled_with_its_real_municipality():
     assert resolve_place("H3B 2Y5").label == "H3B (Montréal, QC)"
     assert resolve_place("h7n").label == "H7N (Laval, QC)"

@@ -138,6 +138,14 @@ def test_a_city_not_in_the_state_given_offers_the_places_of_that_name_elsewhere(
     assert [label for _, label in suggested_links(page)] == ["Springfield, IL", "Springfield, MA", "Springfield, MO"]
 
 
+def test_a_misspelled_city_offers_the_city_meant_and_its_link_searches_there(client):
+    page = client.get(PAGE, {"near": "Bostn, MA"}).content.decode()
+    assert "No such city: Bostn, MA. Did you mean Boston, MA?" in page
+    [(href, label)] = suggested_links(page)
+    assert label == "Boston, MA"
+    assert "near Boston, MA" in client.get(PAGE + href).content.decode()
+
+
 def test_a_place_nothing_resembles_offers_no_places(client):
     page = client.get(PAGE, {"near": "Qwzxv"}).content.decode()
     assert "No such place: Qwzxv." in page and "places-suggested" not in page
