@@ -598,8 +598,9 @@ def suggest_places(text: str, limit: int = MAX_SUGGESTIONS) -> list[Place]:
 
 @lru_cache(maxsize=4096)
 def _city_suggestions(name: str, region: str | None, limit: int) -> tuple[Place, ...]:
-    """Cities whose name starts with `name` (in `region`, if given): an exact name first, then the larger.
-    Cached: a one-letter prefix ranks thousands of cities, and everyone types the same first letters."""
+    """Cities whose name starts with `name` (in `region`, if given): an exact name first, then the larger; where
+    none does, the cities spelled nearly so (a typo: "bostn"). Cached: a one-letter prefix ranks thousands of
+    cities, and everyone types the same first letters."""
     if not name:
         return ()
     index = place_index()
@@ -609,7 +610,7 @@ def _city_suggestions(name: str, region: str | None, limit: int) -> tuple[Place,
         for candidate in index.by_name[key]
         if region is None or candidate.place.label.endswith(f", {region}")
     )
-    return tuple(_unique(place for *_ranks, place in ranked))[:limit]
+    return tuple(_unique(place for *_ranks, place in ranked))[:limit] or _cities_spelled_like(name, region)[:limit]
 
 
 def _prefixed(keys: list[str], prefix: str, limit: int) -> list[str]:

@@ -261,6 +261,12 @@ def test_a_postal_code_written_with_a_hyphen_is_read_as_with_a_space(text):
     assert_near(text, named_city("Calgary", "AB"))
 
 
+def test_a_name_no_city_starts_with_is_suggested_the_cities_spelled_nearly_so():
+    assert [place.label for place in suggest_places("bostn")] == ["Boston, MA"]
+    assert [place.label for place in suggest_places("clevland, oh")] == ["Cleveland, OH"]
+    assert suggest_places("qwzxv") == []
+
+
 def test_a_code_half_typed_with_a_hyphen_is_suggested():
     assert suggest_places("t2p-1")[0].label == "T2P (Calgary, AB)"
     assert suggest_places("02108-12")[0].label == "02108 (Boston, MA)"

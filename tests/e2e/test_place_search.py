@@ -57,6 +57,15 @@ def test_arrow_keys_wrap_and_escape_closes_the_list(open_page, practitioners):
     expect(page.get_by_role("combobox", name=FIELD)).to_have_value("springfield")
 
 
+def test_a_misspelled_city_is_suggested_as_it_is_spelled_and_searched_from_there(open_page, practitioners):
+    page = open_page("/")
+    page.get_by_role("combobox", name=FIELD).fill("bostn")
+    page.get_by_role("option", name="Boston, MA").click()
+    expect(page.get_by_role("combobox", name=FIELD)).to_have_value("Boston, MA")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Dr. Ada Atlas")).to_be_visible()
+
+
 def test_a_suggestion_clicked_with_the_mouse_fills_the_field_with_the_code(open_page, practitioners):
     page = open_page("/")
     page.get_by_role("combobox", name=FIELD).fill("0210")
