@@ -513,7 +513,7 @@ TYPO_LETTERS = 5
 def _cities_spelled_like(name: str, region: str | None) -> tuple[Place, ...]:
     """Up to 3 cities (in `region`, if given) whose folded name is spelled nearly as `name`, likeliest first: for
     a typo. Only names with the same first letter and about the same length are compared (a few hundred, a few
-    milliseconds); cached, as this is asked again with each search from the same link."""
+    milliseconds); cached, as one typo is asked again while it is typed (suggestions) and when it is searched."""
     if len(name.replace(" ", "")) < TYPO_LETTERS:
         return ()
     index = place_index()
@@ -537,7 +537,8 @@ def _unique(places: Iterable[Place]) -> list[Place]:
 
 
 def _elsewhere(message: str, others: list[Place]) -> str:
-    """`message` with "Did you mean ...?" when cities of that name are elsewhere (`others`)."""
+    """`message` with "Did you mean ...?" offering `others` (the places spelled nearly so, or of that name
+    elsewhere), if there are any."""
     if not others:
         return _("%(message)s.") % {"message": message}
     labels = ", ".join(place.label for place in others)
