@@ -54,10 +54,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def results_answer(request: HttpRequest, filters: PractitionerSearch, page_number: str) -> Answer:
     """The results part of the search page (the part worth caching): the list, its map data and page links."""
     search = filters.search
+    paginator = SearchPaginator(search, settings.DIRECTORY_SEARCH_PAGE_SIZE)
     try:
-        page = SearchPaginator(search, settings.DIRECTORY_SEARCH_PAGE_SIZE).page(page_number)
-    except InvalidPage as error:
-        return Answer(str(error), 404)
+        page = paginator.page(page_number)
+    except InvalidPage:  # a page the search no longer has (a link kept while listings left): said, with the first
+        context = {
+            "search": search,
+            "missing": page_number,
+            "pages": paginator.num_pages,
+            "query": filters.query_string(),
+        }
+        return Answer(render_to_string("directory/_results.html", context), 404)
     context = {"filters": filters, "search": search, "page": page, "query": filters.query_string()}
     unmet = None
     if search.place is not None and page.paginator.count == 0:
@@ -83,17 +90,15 @@ def search(request: HttpRequest) -> HttpResponse:
     asked = f"{request.path}?{sorted(request.GET.lists())}"
     version, page = asked_answer("page-asked", asked)
     if same_for_everyone and page is not None:
-        return revalidated(HttpResponse(served(page).body))
+        return revalidated(HttpResponse(served(page).body, status=page.status))
     filters = PractitionerSearch(request.GET, techniques=techniques_at(version))
     if not filters.is_valid():
         return render(request, "directory/search.html", {"filters": filters, "search": Search()}, status=400)
     page_number = str(filters.form.cleaned_data["page"])
     key = f"{filters.query_string()}|{page_number}"
     answer = served(answer_for(version, "page", key, lambda: results_answer(request, filters, page_number)))
-    if answer.status == 404:
-        raise Http404(answer.body)
     context = {"filters": filters, "search": filters.search, "results": answer.body}
-    response = render(request, "directory/search.html", context)
+    response = render(request, "directory/search.html", context, status=answer.status)
     if same_for_everyone:
         asked_answer_store(
             version, "page-asked", asked, Answer(response.content.decode(), response.status_code, answer.unmet)

@@ -69,9 +69,20 @@ class TestSearchPage:
         assertContains(second, "Dr. 24")
         assertNotContains(second, "Dr. 00")
 
-    def test_a_page_past_the_end_is_not_found(self, client):
+    def test_a_page_past_the_end_is_not_found_and_says_how_many_pages_there_are(self, client):
         practitioner_at(*destination(BOSTON, 1))
-        assert client.get(SEARCH, {"near": "02108", "page": "3"}).status_code == 404
+        for _ in range(2):  # made, then served from the cache as it was
+            response = client.get(SEARCH, {"near": "02108", "page": "3", "technique": ""})
+            assertContains(response, "This search has no page 3", status_code=404)
+            assertContains(response, "It has 1 page of results now.", status_code=404)
+            assertContains(
+                response, '<a href="?near=02108&amp;radius=25&amp;unit=mi">See the first page</a>', status_code=404
+            )
+        assertContains(
+            client.get("/es/search/", {"near": "02108", "page": "3"}),
+            "Esta búsqueda no tiene página 3",
+            status_code=404,
+        )
 
     @pytest.mark.parametrize("page", ["0", "abc", "-1", "\u0663", "\u00b2"])
     def test_a_page_that_is_not_a_whole_number_of_1_or_more_is_a_400_naming_it(self, client, page):

@@ -167,15 +167,35 @@ def test_field_errors_appear_beside_the_field(open_page, boston):
     expect(page.get_by_label("ZIP code, postal code or city")).to_have_attribute("aria-invalid", "true")
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_a_kept_link_to_a_page_the_search_no_longer_has_leads_to_its_first_page(open_page, axe, boston, javascript):
+    page = open_page("/search/?near=02108&radius=25&page=4", java_script_enabled=javascript)
+    expect(page.locator("#results-heading")).to_have_text("This search has no page 4")
+    expect(page.get_by_text("It has 1 page of results now.")).to_be_visible()
+    expect(page.get_by_label("ZIP code, postal code or city")).to_have_value("02108")  # the search, kept
+    if javascript:
+        assert axe(page) == []
+    page.get_by_role("link", name="See the first page").click()
+    assert result_names(page) == ["Dr. Ada Atlas, DC", "Dr. Ben Blair, DC"]
+
+
 @pytest.mark.parametrize(
-    "path", ["/", "/search/?near=02108&radius=100", "/search/?near=00000", "/techniques/nucca/", "PROFILE"]
+    "path",
+    [
+        "/",
+        "/search/?near=02108&radius=100",
+        "/search/?near=00000",
+        "/search/?near=02108&page=9",
+        "/techniques/nucca/",
+        "PROFILE",
+    ],
 )
 def test_pages_fit_a_360_pixel_phone_without_sideways_scrolling(open_page, boston, path):
     path = boston["ada"].get_absolute_url() if path == "PROFILE" else path
     page = open_page(path, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    if path.startswith("/search/?near=02108"):
+    if path == "/search/?near=02108&radius=100":
         results_bottom = page.locator("#results").bounding_box()
         map_top = page.locator("#map-panel").bounding_box()
         assert map_top["y"] >= results_bottom["y"] + results_bottom["height"] - 1  # the map comes after the list
