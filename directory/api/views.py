@@ -243,7 +243,8 @@ class PractitionerList(APIView):
 
 
 class PlaceSuggestions(APIView):
-    """Places that start with what the patient has typed, for the search field's suggestions."""
+    """Places that start with what the patient has typed (or, where none does, cities spelled nearly so), for the
+    search field's suggestions."""
 
     @extend_schema(
         summary="Suggest places",
@@ -252,7 +253,8 @@ class PlaceSuggestions(APIView):
                 "q",
                 {"type": "string", "maxLength": MAX_PLACE_LENGTH},
                 description='What the patient has typed so far: the start of a city ("mont", "springfield, mo"), '
-                "a ZIP code or a Canadian postal code.",
+                "a ZIP code or a Canadian postal code. Where no city starts so, the cities spelled nearly so "
+                '("bostn": Boston, MA).',
             )
         ],
         responses={
