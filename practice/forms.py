@@ -23,7 +23,7 @@ from directory.hours import (
     exceptions_typed,
     week_from_days,
 )
-from directory.languages import language_choices_common_first, languages_stored
+from directory.languages import COMMON_LANGUAGES, language_choices_common_first, languages_stored
 from directory.models import Location, Practitioner, Technique
 from directory.npi import is_valid_npi
 from directory.places import CA_POSTAL_CODE, CA_PROVINCES, US_STATES, US_ZIP, locate_postal_code
@@ -44,6 +44,16 @@ MAX_PLAN_LENGTH = 100
 
 def technique_choices() -> list[tuple[int, str]]:
     return list(Technique.objects.order_by("name").values_list("pk", "name"))
+
+
+class FoldedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes of which the first `shown` are in view and the others folded under `more` (a <details>, open
+    where one of them is ticked), as templates/_field.html lays them out: the ninety-odd languages made a phone
+    scroll past 4,000 px of them to reach the rest of the listing."""
+
+    def __init__(self, *, shown: int, more: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.shown, self.more = shown, more
 
 
 class ListingForm(forms.Form):
@@ -88,7 +98,7 @@ class ListingForm(forms.Form):
         label=_("Languages spoken"),
         choices=language_choices_common_first,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FoldedCheckboxes(shown=len(COMMON_LANGUAGES), more=_("More languages")),
         help_text=_("Patients can search for a practitioner who speaks their language."),
     )
     insurance_plans = forms.CharField(

@@ -1,12 +1,14 @@
 """Languages spoken and ways to pay: entered by the practitioner, reviewed like any edit, shown on the profile and
 the result card, and searched by language on the page and in the API."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from directory.languages import LANGUAGE_NAMES, language_codes, language_name, languages_stored
+from directory.languages import COMMON_LANGUAGES, LANGUAGE_NAMES, language_codes, language_name, languages_stored
 from directory.models import Practitioner
 from moderation import services as desk
 from practice.listing import listing_changes, listing_values
@@ -112,6 +114,22 @@ class TestThePractitionersForm:
         assert "Medicare</textarea>" in page
         assert 'name="first_visit_fee" value="0"' in page
         assert "<legend>Payment</legend>" in page
+
+    def test_the_common_languages_are_in_view_and_the_others_folded_closed(self, owner_client):
+        page = owner_client.get(reverse("practice:new")).content.decode()
+        shown, folded = page.split('<details class="more-choices"><summary>More languages</summary>')
+        shown = shown[shown.index("<legend>Languages spoken</legend>") :]
+        folded = folded[: folded.index("</details>")]
+        assert re.findall(r'name="languages" value="(\w+)"', shown) == list(COMMON_LANGUAGES)
+        offered = re.findall(r'name="languages" value="(\w+)"', folded)
+        assert sorted(offered) == sorted(set(LANGUAGE_NAMES) - set(COMMON_LANGUAGES))
+
+    @pytest.mark.parametrize(("languages", "open"), [("en es", False), ("en nv", True)])
+    def test_the_fold_starts_open_where_a_language_in_it_is_ticked(self, owner_client, owner, languages, open):
+        listing = owned_listing(owner, languages=languages)
+        page = owner_client.get(reverse("practice:edit", args=[listing.pk])).content.decode()
+        fold = '<details class="more-choices" open>' if open else '<details class="more-choices">'
+        assert fold in page
 
     def test_new_languages_on_a_published_listing_wait_for_a_moderator(
         self, owner_client, owner, client, desk_moderator

@@ -77,3 +77,28 @@ def test_the_language_filter_works_without_javascript_and_an_unknown_code_is_an_
     wrong = open_page("/search/?near=02108&language=xx", java_script_enabled=False)
     expect(wrong.get_by_label("Language spoken")).to_have_attribute("aria-invalid", "true")
     expect(wrong.locator("#language-errors")).to_contain_text("Unknown language: xx")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_on_a_phone_the_less_common_languages_are_folded_and_open_by_keyboard(open_page, axe, techniques, javascript):
+    owner = UserFactory(email="nora@example.com")
+    listing = owned_listing(owner, name="Dr. Nora Begay")
+    page = open_page(
+        reverse("practice:edit", args=[listing.pk]), user=owner, viewport=PHONE, is_mobile=True,
+        java_script_enabled=javascript,
+    )  # fmt: skip
+    languages = page.get_by_role("group", name="Languages spoken")
+    expect(languages.get_by_label("Spanish")).to_be_visible()
+    expect(languages.get_by_label("Navajo")).to_be_hidden()
+    if javascript:
+        assert axe(page) == []
+    languages.get_by_text("More languages").focus()
+    page.keyboard.press("Enter")
+    expect(languages.get_by_label("Navajo")).to_be_visible()
+    languages.get_by_label("Navajo").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    if javascript:
+        assert axe(page) == []
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your practice")
+    assert "nv" in Revision.objects.pending().get(practitioner=listing).proposed["practitioner"]["languages"]
