@@ -195,6 +195,10 @@ def test_pages_fit_a_360_pixel_phone_without_sideways_scrolling(open_page, bosto
     page = open_page(path, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    boxes = page.eval_on_selector_all(
+        "label.checkbox input", "inputs => inputs.map(input => [input.offsetWidth, input.offsetHeight])"
+    )
+    assert all(width == height for width, height in boxes), boxes  # none squeezed by a label that wraps
     if path == "/search/?near=02108&radius=100":
         results_bottom = page.locator("#results").bounding_box()
         map_top = page.locator("#map-panel").bounding_box()
