@@ -48,8 +48,8 @@ def technique_choices() -> list[tuple[int, str]]:
 
 class FoldedCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes of which the first `shown` are in view and the others folded under `more` (a <details>, open
-    where one of them is ticked), as templates/_field.html lays them out: the ninety-odd languages made a phone
-    scroll past 4,000 px of them to reach the rest of the listing."""
+    where one of them is ticked), as templates/_field.html lays them out: the 91 languages, all in view, made the
+    new-listing form 10,893 px tall on a 360 px phone (7,301 with 75 of them folded)."""
 
     def __init__(self, *, shown: int, more: str, **kwargs) -> None:
         super().__init__(**kwargs)
