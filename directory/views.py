@@ -116,10 +116,10 @@ def practitioner_detail(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     for technique in practitioner.techniques.all():
         technique.verified_on = verified.get(technique.pk)
     context = {"practitioner": practitioner}
-    if request.GET:  # opened from a search: the way back to it, and how far each location is from its place
+    if request.GET:  # opened from a search: the way back to it, and how far each location is, nearest first
         filters = PractitionerSearch(request.GET, techniques=techniques_at(public_version()))
         if filters.is_valid() and filters.search.place is not None:
-            locations = locations.measured_from(filters.search.place.point)
+            locations = locations.measured_from(filters.search.place.point).order_by("distance_km", "pk")
             context.update(search=filters.search, query=filters.query_string())
     context["locations"] = list(locations)
     context["portrait"] = _gallery(practitioner, context["locations"])

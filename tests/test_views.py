@@ -212,6 +212,19 @@ class TestProfileFromASearch:
         miles = geodesic(place_point("02108"), (location.latitude, location.longitude)).miles
         assert f"{miles:.1f} mi from {place}" in text
 
+    def test_the_distance_it_gives_is_its_nearest_locations_and_the_locations_are_listed_nearest_first(self, client):
+        practitioner = practitioner_at(*destination(BOSTON, 8), name="Dr. Two Offices")  # the first location added
+        nearer = LocationFactory(practitioner=practitioner, clinic_name="Nearer Office", city="Boston")
+        nearer.latitude, nearer.longitude = destination(BOSTON, 2)
+        nearer.save()
+        text = client.get(practitioner.get_absolute_url(), {"near": "02108"}).content.decode()
+        miles = geodesic(place_point("02108"), (nearer.latitude, nearer.longitude)).miles
+        [headline] = re.findall(r'<p class="distance">(.*?)</p>', text, re.S)[:1]
+        assert (
+            headline.startswith(f"{miles:.1f} mi from 02108 (Boston, MA)") and "the nearest of 2 locations" in headline
+        )
+        assert text.index("Nearer Office") < text.index(practitioner.locations.order_by("pk").first().clinic_name)
+
     def test_the_call_and_directions_buttons_come_before_the_bio(self, client):
         practitioner = practitioner_at(*destination(BOSTON, 5), name="Dr. Quick", bio="A long story.")
         text = client.get(practitioner.get_absolute_url()).content.decode()
